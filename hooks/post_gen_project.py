@@ -1,0 +1,88 @@
+"""Assemble the generated project from the answers: offline, idempotent, quiet.
+
+MANIFEST is the only list of conditional paths. A path listed there is kept only when
+every entry that lists it is satisfied by the answers; a path listed nowhere belongs
+to the core and is always kept. Paths are relative to the project root; `{package}`
+stands for the package name. The template's tests import this file to check the
+manifest against the template tree.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Paths that exist only when ``answer`` takes one of ``values``."""
+
+    answer: str
+    values: tuple[Any, ...]
+    paths: tuple[str, ...]
+
+    def wants(self, answers: Mapping[str, Any]) -> bool:
+        return answers[self.answer] in self.values
+
+
+MANIFEST: tuple[Owner, ...] = (
+    Owner("docker", (True,), ("Dockerfile", ".dockerignore", "compose.yaml")),
+    Owner("ci", ("github",), (".github",)),
+    Owner("ci", ("gitlab",), (".gitlab-ci.yml",)),
+)
+
+
+def owned_paths(package: str) -> set[str]:
+    """Every conditional path, with the package name filled in."""
+    return {path.format(package=package) for owner in MANIFEST for path in owner.paths}
+
+
+def unwanted_paths(answers: Mapping[str, Any]) -> Iterator[str]:
+    """Paths whose owners the answers do not all satisfy, package name filled in."""
+    package = answers["project_slug"]
+    for path in sorted(owned_paths(package)):
+        owners = [o for o in MANIFEST if path in _formatted(o.paths, package)]
+        if not all(owner.wants(answers) for owner in owners):
+            yield path
+
+
+def assemble(project_dir: Path, answers: Mapping[str, Any]) -> list[str]:
+    """Delete what the answers do not need; returns what was removed (idempotent)."""
+    removed = []
+    for relative in unwanted_paths(answers):
+        target = project_dir / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        else:
+            continue
+        removed.append(relative)
+    return removed
+
+
+def _formatted(paths: Iterable[str], package: str) -> set[str]:
+    return {path.format(package=package) for path in paths}
+
+
+def main() -> None:
+    answers = json.loads(r"""{{ cookiecutter | jsonify }}""")
+    project_dir = Path.cwd()
+    assemble(project_dir, answers)
+    python = "python" + answers["python_version"]
+    print(
+        f"\nCreated {project_dir}\n\nNext steps:\n"
+        f"  cd {project_dir.name}\n"
+        f"  git init && git add -A && git commit -m 'Initial commit'\n"
+        f"  make install PYTHON={python}   # .venv with the service and its dev tools\n"
+        f"  make check                       # lint, type-check and test\n"
+        f"  make dev                         # http://127.0.0.1:8000/docs\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""`python -m {{ cookiecutter.project_slug }}`: serve with uvicorn on the configured host and port."""
+
+import uvicorn
+
+from .modules import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    uvicorn.run(
+        "{{ cookiecutter.project_slug }}.main:app",
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The application factory: settings -> modules -> lifespan, errors, middleware, routes."""
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+
+from . import problems
+from .api import health
+from .body_limit import BodyLimitMiddleware
+from .lifespan import lifespan_for
+from .module import Module
+from .modules import Settings, modules
+
+
+def create_app(
+    settings: Settings | None = None, *, enabled: Sequence[Module] | None = None
+) -> FastAPI:
+    """Build the service; nothing connects to anything until the lifespan starts.
+
+    `enabled` replaces the registry's modules (tests use it to add probes).
+    """
+    settings = settings or Settings()
+    if enabled is None:
+        enabled = modules(settings)
+    app = FastAPI(
+        title="{{ cookiecutter.project_name }}",
+        description="{{ cookiecutter.description }}",
+        version="{{ cookiecutter.version }}",
+        lifespan=lifespan_for(enabled),
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health.router)
+    for module in enabled:
+        for router in module.routers:
+            app.include_router(router)
+        for exc_class, handler in module.exception_handlers.items():
+            app.add_exception_handler(exc_class, handler)
+    # add_middleware wraps: the last added runs first, so add innermost first.
+    for middleware in reversed([m for module in enabled for m in module.middleware]):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
+    app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
+    return app

@@ -1,0 +1,22 @@
+"""The example resource: a small CRUD API showing validation, paging and errors."""
+
+from fastapi import Request
+
+from ..module import Module
+from ..problems import ProblemResponse, problem
+from .repository import ItemNameTakenError
+from .routes import router
+from .storage import lifespan
+
+
+async def name_taken(request: Request, exc: Exception) -> ProblemResponse:
+    return problem(409, str(exc), instance=request.url.path)
+
+
+def module() -> Module:
+    return Module(
+        name="items",
+        routers=[router],
+        lifespan=lifespan,
+        exception_handlers={ItemNameTakenError: name_taken},
+    )

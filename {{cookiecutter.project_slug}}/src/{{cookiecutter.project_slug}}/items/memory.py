@@ -1,0 +1,71 @@
+"""Items kept in the process's memory: the storage when no database was chosen."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from itertools import count
+
+from fastapi import Request
+
+from ..module import State
+from .repository import ItemNameTakenError, ItemRepository
+from .schemas import Item, ItemCreate, ItemUpdate
+
+
+class InMemoryItemRepository:
+    """Single-process storage; every method completes without awaiting, so it is atomic."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, Item] = {}
+        self._ids = count(1)
+
+    async def create(self, data: ItemCreate) -> Item:
+        self._ensure_free(data.name)
+        now = datetime.now(UTC)
+        item = Item(id=next(self._ids), created_at=now, updated_at=now, **data.model_dump())
+        self._items[item.id] = item
+        return item
+
+    async def get(self, item_id: int) -> Item | None:
+        return self._items.get(item_id)
+
+    async def list(self, *, after: int | None, limit: int, search: str | None) -> list[Item]:
+        needle = search.casefold() if search else None
+        found = []
+        for item_id in sorted(self._items):
+            item = self._items[item_id]
+            if after is not None and item_id <= after:
+                continue
+            if needle is None or needle in item.name.casefold():
+                found.append(item)
+                if len(found) == limit:
+                    break
+        return found
+
+    async def update(self, item_id: int, changes: ItemUpdate) -> Item | None:
+        item = self._items.get(item_id)
+        if item is None:
+            return None
+        fields = changes.model_dump(exclude_unset=True)
+        if fields.get("name", item.name) != item.name:
+            self._ensure_free(fields["name"])
+        updated = item.model_copy(update=fields | {"updated_at": datetime.now(UTC)})
+        self._items[item_id] = updated
+        return updated
+
+    async def delete(self, item_id: int) -> bool:
+        return self._items.pop(item_id, None) is not None
+
+    def _ensure_free(self, name: str) -> None:
+        if any(item.name == name for item in self._items.values()):
+            raise ItemNameTakenError(name)
+
+
+@asynccontextmanager
+async def lifespan() -> AsyncIterator[State]:
+    yield {"item_repository": InMemoryItemRepository()}
+
+
+def provide_item_repository(request: Request) -> ItemRepository:
+    repository: ItemRepository = request.state.item_repository
+    return repository

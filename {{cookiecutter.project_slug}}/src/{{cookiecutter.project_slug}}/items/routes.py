@@ -1,0 +1,68 @@
+"""CRUD endpoints of the example resource."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+
+from ..problems import PROBLEM_RESPONSE
+from .repository import ItemRepository
+from .schemas import Item, ItemCreate, ItemPage, ItemUpdate
+from .storage import provide_item_repository
+
+router = APIRouter(prefix="/items", tags=["items"])
+
+Items = Annotated[ItemRepository, Depends(provide_item_repository)]
+ItemId = Annotated[int, Path(ge=1, description="The item's id.")]
+
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No item has this id."}}
+CONFLICT: Responses = {409: PROBLEM_RESPONSE | {"description": "Another item has this name."}}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT, summary="Create an item")
+async def create_item(data: ItemCreate, items: Items, response: Response) -> Item:
+    """Names are unique; surrounding and repeated whitespace is collapsed first."""
+    item = await items.create(data)
+    response.headers["Location"] = router.url_path_for("get_item", item_id=str(item.id))
+    return item
+
+
+@router.get("", summary="List items")
+async def list_items(
+    items: Items,
+    after: Annotated[int | None, Query(ge=0, description="Return items after this id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    search: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
+) -> ItemPage:
+    """Keyset pagination: stable under concurrent inserts, constant cost per page."""
+    page = await items.list(after=after, limit=limit + 1, search=search)
+    more = len(page) > limit
+    page = page[:limit]
+    return ItemPage(items=page, next_after=page[-1].id if more else None)
+
+
+@router.get("/{item_id}", responses=NOT_FOUND, summary="Get an item")
+async def get_item(item_id: ItemId, items: Items) -> Item:
+    item = await items.get(item_id)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist.")
+    return item
+
+
+@router.patch("/{item_id}", responses=NOT_FOUND | CONFLICT, summary="Change an item")
+async def update_item(item_id: ItemId, changes: ItemUpdate, items: Items) -> Item:
+    item = await items.update(item_id, changes)
+    if item is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist.")
+    return item
+
+
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND,
+    summary="Delete an item",
+)
+async def delete_item(item_id: ItemId, items: Items) -> None:
+    if not await items.delete(item_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Item {item_id} does not exist.")

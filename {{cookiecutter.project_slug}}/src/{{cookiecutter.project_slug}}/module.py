@@ -1,0 +1,31 @@
+"""What a module hands the core: routers, a lifespan, readiness checks, middleware.
+
+The core knows modules only through this shape and the list in `modules.py`.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.middleware import Middleware
+from starlette.types import ExceptionHandler
+
+State = Mapping[str, Any]
+"""Resources a lifespan opens, exposed to requests as `request.state.<name>`."""
+
+Lifespan = Callable[[], AbstractAsyncContextManager[State]]
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""Returns when the dependency is usable; raises (or times out) when it is not."""
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    name: str
+    routers: Sequence[APIRouter] = ()
+    lifespan: Lifespan | None = None
+    checks: Mapping[str, ReadinessCheck] = field(default_factory=dict)
+    middleware: Sequence[Middleware] = ()
+    """Outermost first, added inside the core's own middleware."""
+    exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)

@@ -1,0 +1,56 @@
+"""The factory, the entry points and the settings."""
+
+import pytest
+from httpx import AsyncClient
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.modules import Settings
+
+
+async def test_openapi_documents_routes_and_problem_responses(client: AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert spec["info"]["title"] == "{{ cookiecutter.project_name }}"
+    assert {"/health/live", "/health/ready", "/items", "/items/{item_id}"} <= set(spec["paths"])
+    get_item = spec["paths"]["/items/{item_id}"]["get"]
+    assert get_item["tags"] == ["items"]
+    assert "application/problem+json" in get_item["responses"]["404"]["content"]
+
+
+def test_docs_can_be_switched_off(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"docs_enabled": False}))
+    paths = {getattr(route, "path", None) for route in app.routes}
+    assert not paths & {"/docs", "/redoc", "/openapi.json"}
+
+
+def test_settings_come_from_prefixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_PORT", "9001")
+    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_ENVIRONMENT", "production")
+    settings = Settings(_env_file=None)
+    assert (settings.port, settings.environment) == (9001, "production")
+
+
+def test_invalid_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_PORT", "0")
+    with pytest.raises(ValueError, match="port"):
+        Settings(_env_file=None)
+
+
+def test_python_m_serves_the_configured_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    from {{ cookiecutter.project_slug }} import __main__
+
+    calls: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_PORT", "8123")
+    __main__.main()
+    assert calls == [
+        (
+            "{{ cookiecutter.project_slug }}.main:app",
+            {"host": "127.0.0.1", "port": 8123, "log_level": "info", "proxy_headers": True},
+        )
+    ]
+
+
+def test_main_exposes_an_app_for_servers() -> None:
+    from {{ cookiecutter.project_slug }}.main import app
+
+    assert app.title == "{{ cookiecutter.project_name }}"

@@ -1,0 +1,83 @@
+"""Every error is RFC 9457 problem+json, never an HTML page or a bare 500."""
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter
+from httpx import ASGITransport, AsyncClient
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.module import Module
+from {{ cookiecutter.project_slug }}.modules import Settings
+
+PROBLEM = "application/problem+json"
+
+
+async def test_unknown_route_is_404_problem(client: AsyncClient) -> None:
+    response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "instance": "/nowhere",
+    }
+
+
+async def test_wrong_method_is_405_problem_with_allow(client: AsyncClient) -> None:
+    response = await client.delete("/health/live")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["allow"] == "GET"
+
+
+async def test_malformed_json_is_422_problem_not_500(client: AsyncClient) -> None:
+    response = await client.post(
+        "/items", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_body_over_the_limit_is_413_problem(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"max_body_size": 64}))
+    transport = ASGITransport(app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/items", json={"name": "x" * 100})
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_unhandled_error_is_500_problem_without_internals(settings: Settings) -> None:
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal state")
+
+    app = create_app(settings, enabled=[Module(name="boom", routers=[router])])
+    transport = ASGITransport(app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert "secret" not in response.text
+    assert response.json()["detail"] == "The server failed to handle this request."
+
+
+async def test_streamed_body_over_the_limit_is_413_problem(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"max_body_size": 64}))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b'{"name": "' + b"x" * 20
+
+    transport = ASGITransport(app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/items", content=chunks(), headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["detail"] == "The request body is larger than 64 bytes."
