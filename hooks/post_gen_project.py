@@ -29,10 +29,50 @@ class Owner:
         return answers[self.answer] in self.values
 
 
+DATABASES = ("postgresql", "sqlite")
+
 MANIFEST: tuple[Owner, ...] = (
     Owner("docker", (True,), ("Dockerfile", ".dockerignore", "compose.yaml")),
     Owner("ci", ("github",), (".github",)),
     Owner("ci", ("gitlab",), (".gitlab-ci.yml",)),
+    # database
+    Owner("database", ("none",), ("src/{package}/items/memory.py",)),
+    Owner(
+        "database",
+        DATABASES,
+        (
+            "alembic.ini",
+            "migrations",
+            "src/{package}/db",
+            "src/{package}/items/sql.py",
+            "tests/db",
+        ),
+    ),
+    # websockets
+    Owner("websockets", (True,), ("src/{package}/realtime", "tests/realtime")),
+    # background_worker
+    Owner("background_worker", (True,), ("src/{package}/worker", "tests/worker")),
+    # middleware, one answer each
+    Owner(
+        "request_id",
+        (True,),
+        ("src/{package}/middleware/request_id.py", "tests/middleware/test_request_id.py"),
+    ),
+    Owner(
+        "security_headers",
+        (True,),
+        (
+            "src/{package}/middleware/security_headers.py",
+            "tests/middleware/test_security_headers.py",
+        ),
+    ),
+    Owner("cors", (True,), ("tests/middleware/test_cors.py",)),
+    Owner("gzip", (True,), ("tests/middleware/test_gzip.py",)),
+    Owner(
+        "rate_limit",
+        (True,),
+        ("src/{package}/middleware/rate_limit.py", "tests/middleware/test_rate_limit.py"),
+    ),
 )
 
 

@@ -6,8 +6,8 @@ from fastapi import FastAPI
 
 from . import problems
 from .api import health
-from .body_limit import BodyLimitMiddleware
 from .lifespan import lifespan_for
+from .middleware.body_limit import BodyLimitMiddleware
 from .module import Module
 from .modules import Settings, modules
 

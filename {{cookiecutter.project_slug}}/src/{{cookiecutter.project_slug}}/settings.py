@@ -6,7 +6,11 @@ shares one prefix and one `.env` file, and one `Settings` object reaches all cod
 
 from typing import Literal
 
+{% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
+from pydantic import AliasChoices, Field
+{% else %}
 from pydantic import Field
+{% endif %}
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "{{ cookiecutter.project_slug.upper() }}_"
@@ -20,6 +24,7 @@ class BaseServiceSettings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        validate_by_name=True,
     )
 
 
@@ -34,3 +39,15 @@ class CoreSettings(BaseServiceSettings):
         default=1_048_576, ge=0, description="Largest request body in bytes; larger gets 413."
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+{% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
+
+
+class RedisSettings(BaseServiceSettings):
+    """Shared by every module that can scale out through Redis."""
+
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(ENV_PREFIX + "REDIS_URL", "REDIS_URL"),
+        description="redis://host:port/db; unset keeps everything in this process.",
+    )
+{% endif %}

@@ -13,7 +13,7 @@ async def name_taken(request: Request, exc: Exception) -> ProblemResponse:
     return problem(409, str(exc), instance=request.url.path)
 
 
-def module() -> Module:
+def items_module() -> Module:
     return Module(
         name="items",
         routers=[router],

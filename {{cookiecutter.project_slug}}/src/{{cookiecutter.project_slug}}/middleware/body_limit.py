@@ -3,7 +3,7 @@
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .problems import problem
+from ..problems import problem
 
 
 class BodyTooLargeError(HTTPException):
