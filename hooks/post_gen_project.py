@@ -56,7 +56,10 @@ MANIFEST: tuple[Owner, ...] = (
     Owner(
         "request_id",
         (True,),
-        ("src/{package}/middleware/request_id.py", "tests/middleware/test_request_id.py"),
+        (
+            "src/{package}/middleware/request_id.py",
+            "tests/middleware/test_request_id.py",
+        ),
     ),
     Owner(
         "security_headers",
@@ -71,7 +74,10 @@ MANIFEST: tuple[Owner, ...] = (
     Owner(
         "rate_limit",
         (True,),
-        ("src/{package}/middleware/rate_limit.py", "tests/middleware/test_rate_limit.py"),
+        (
+            "src/{package}/middleware/rate_limit.py",
+            "tests/middleware/test_rate_limit.py",
+        ),
     ),
 )
 

@@ -33,8 +33,7 @@ def problems(answers: dict) -> list[str]:
             found.append(f"{field} is empty: give a short single-line text")
         elif not value.isprintable() or '"' in value or "\\" in value:
             found.append(
-                f"{field} {value!r} must be one printable line "
-                "without double quotes or backslashes"
+                f"{field} {value!r} must be one printable line without double quotes or backslashes"
             )
     slug = answers["project_slug"]
     rule = "must be a lowercase Python identifier such as 'my_service'"

@@ -1,0 +1,79 @@
+"""Bad answers stop generation with one readable line naming the field, leaving nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+from cookiecutter.main import cookiecutter
+
+from combinations import TEMPLATE
+
+BAD_ANSWERS = [
+    ({"project_slug": "My-Service"}, "project_slug"),
+    ({"project_slug": "9lives"}, "project_slug"),
+    ({"project_slug": "class"}, "project_slug"),
+    ({"project_slug": "match"}, "project_slug"),
+    ({"project_slug": "asyncio"}, "project_slug"),
+    ({"project_slug": "json"}, "project_slug"),
+    ({"project_slug": "fastapi"}, "project_slug"),
+    ({"project_slug": "pydantic"}, "project_slug"),
+    ({"project_slug": "tests"}, "project_slug"),
+    ({"project_name": "   ", "project_slug": "svc"}, "project_name"),
+    ({"project_name": 'The "Best" API'}, "project_name"),
+    ({"description": "two\nlines"}, "description"),
+    ({"author_name": "back\\slash"}, "author_name"),
+    ({"author_email": "not-an-email"}, "author_email"),
+    ({"author_email": "a@b"}, "author_email"),
+    ({"version": "1.0-beta"}, "version"),
+    ({"version": "v1"}, "version"),
+]
+
+
+@pytest.mark.parametrize(("answers", "field"), BAD_ANSWERS, ids=lambda v: repr(v))
+def test_bad_answer_stops_with_one_line_naming_the_field(
+    answers: dict[str, str],
+    field: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(FailedHookException):
+        cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(tmp_path),
+        )
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {field} ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_good_answers_pass(tmp_path: Path) -> None:
+    project = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        extra_context={
+            "project_name": "Billing & Invoicing API",
+            "version": "1!2.0.post1.dev3",
+        },
+        output_dir=str(tmp_path),
+    )
+    assert Path(project).name == "billing_invoicing_api"
+
+
+@pytest.mark.parametrize(("key", "value"), [("python_version", "3.10"), ("database", "mysql")])
+def test_unknown_choice_is_refused_before_anything_is_written(
+    key: str, value: str, tmp_path: Path
+) -> None:
+    """Cookiecutter itself checks choice answers, before the hooks run."""
+    with pytest.raises(ValueError, match=f"{value} provided for choice variable {key}"):
+        cookiecutter(
+            str(TEMPLATE),
+            no_input=True,
+            extra_context={key: value},
+            output_dir=str(tmp_path),
+        )
+    assert list(tmp_path.iterdir()) == []

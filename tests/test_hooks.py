@@ -1,0 +1,59 @@
+"""The hooks: the manifest agrees with the tree, and assembly is idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from cookiecutter.hooks import run_script_with_context
+
+from combinations import ALL_OFF, TEMPLATE, Combination, defaults
+from conftest import bake
+from post_gen_project import MANIFEST
+
+TEMPLATE_ROOT = TEMPLATE / "{{cookiecutter.project_slug}}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted({path for owner in MANIFEST for path in owner.paths}), ids=str
+)
+def test_every_manifest_path_exists_in_the_template(path: str) -> None:
+    assert (TEMPLATE_ROOT / path.format(package="{{cookiecutter.project_slug}}")).exists()
+
+
+def test_every_manifest_answer_is_a_question() -> None:
+    questions = defaults()
+    for owner in MANIFEST:
+        assert owner.answer in questions
+        choices = [True, False] if isinstance(questions[owner.answer], bool) else None
+        assert all(value in (choices or _choices(owner.answer)) for value in owner.values)
+
+
+def _choices(key: str) -> list[object]:
+    import json
+
+    choices: list[object] = json.loads((TEMPLATE / "cookiecutter.json").read_text())[key]
+    return choices
+
+
+def snapshot(project: Path) -> dict[str, str]:
+    return {
+        path.relative_to(project).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "combination", [Combination("defaults"), Combination("all-off", ALL_OFF)], ids=str
+)
+def test_post_gen_hook_twice_changes_nothing(combination: Combination, tmp_path: Path) -> None:
+    project = bake(combination.answers, tmp_path)
+    before = snapshot(project)
+    context = {
+        "cookiecutter": combination.answers
+        | {"project_slug": project.name, "_repo_dir": str(TEMPLATE)}
+    }
+    run_script_with_context(TEMPLATE / "hooks" / "post_gen_project.py", project, context)
+    assert snapshot(project) == before
