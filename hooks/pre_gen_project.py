@@ -16,7 +16,7 @@ DEPENDENCIES = frozenset(
     }
 )  # fmt: skip
 EMAIL = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+\.[A-Za-z]{2,}$")
-# PEP 440, canonical public version (the regex published in the PEP, without local part).
+# A PEP 440 public version in canonical form (what the version would be normalized to).
 PEP440 = re.compile(
     r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
     r"((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$"
@@ -50,17 +50,11 @@ def problems(answers: dict) -> list[str]:
         found.append(f"author_email {email!r} is not an email address like 'jane@example.com'")
     version = answers["version"]
     if not PEP440.match(version):
-        found.append(f"version {version!r} is not a PEP 440 version like '0.1.0'")
+        found.append(f"version {version!r} is not a canonical PEP 440 version like '0.1.0'")
     python = answers["python_version"]
     if python not in SUPPORTED_PYTHONS:
         found.append(f"python_version {python!r} is not one of {', '.join(SUPPORTED_PYTHONS)}")
-    found.extend(conflicts(answers))
     return found
-
-
-def conflicts(answers: dict) -> list[str]:
-    """Answer combinations that make no sense together."""
-    return []
 
 
 def main() -> int:
