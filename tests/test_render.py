@@ -102,4 +102,4 @@ def test_replay_file_records_every_answer(combination: Combination, baked: Baker
     project = baked(combination)
     recorded = json.loads((project / ".cookiecutter-replay.json").read_text())["cookiecutter"]
     assert {k: recorded[k] for k in combination.answers} == combination.answers
-    assert not {"_output_dir", "_repo_dir", "_checkout"} & set(recorded)
+    assert not {"_output_dir", "_repo_dir", "_checkout", "_commit"} & set(recorded)
