@@ -1,0 +1,46 @@
+"""WebSocket channels: publish/subscribe over `/ws`, across processes through Redis.
+
+Endpoints: `/ws` (protocol in `protocol.py`, documented in the README), `POST
+/channels/{channel}/messages`, and `GET /ws/schema` (JSON Schema of every frame).
+
+For other modules, the interface is `Broadcast.publish`:
+
+    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> None
+
+Every current subscriber of `channel` (on any process, when `REDIS_URL` is set) gets
+`{"type": "message", "channel", "payload", "sender", "timestamp"}`; delivery is
+at-most-once, nothing is kept for later subscribers. Where to get one:
+
+- in a request handler or a task run by the app: `request.state.broadcast`;
+- in another process (a worker): `async with open_broadcast(settings) as broadcast:`,
+  which needs `REDIS_URL` to reach the app's processes.
+
+Job completion, for example, goes to channel `jobs.<id>`:
+
+    await broadcast.publish(f"jobs.{job_id}", {"status": "done"}, sender="worker")
+"""
+
+from ..module import Module
+from .auth import Authenticate, AuthenticationError, allow_anonymous
+from .broadcast import Broadcast, open_broadcast
+from .routes import router
+from .runtime import Runtime
+from .settings import RealtimeSettings
+
+__all__ = [
+    "Authenticate",
+    "AuthenticationError",
+    "Broadcast",
+    "RealtimeSettings",
+    "open_broadcast",
+    "realtime_module",
+]
+
+
+def realtime_module(
+    settings: RealtimeSettings, *, authenticate: Authenticate = allow_anonymous
+) -> Module:
+    """The module; `authenticate` decides who may connect and publish (see `auth.py`)."""
+    runtime = Runtime(settings, authenticate)
+    checks = {"realtime.redis": runtime.check_redis} if settings.redis_url else {}
+    return Module(name="realtime", routers=[router], lifespan=runtime.lifespan, checks=checks)

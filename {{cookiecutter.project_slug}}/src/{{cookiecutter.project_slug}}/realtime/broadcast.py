@@ -1,0 +1,87 @@
+"""Publishing: serialize a message once, then hand the same frame to every subscriber.
+
+A backend carries frames between processes: `MemoryBackend` when the service is one
+process, `RedisBackend` (see `redis_broadcast.py`) when `REDIS_URL` is set.
+"""
+
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import JsonValue
+
+from .protocol import CHANNEL_PATTERN, Message
+from .redis_broadcast import RedisBackend
+from .settings import RealtimeSettings
+
+logger = logging.getLogger(__name__)
+
+Deliver = Callable[[str, str], None]
+"""Queue a frame (second argument) for this process's subscribers of a channel (first)."""
+
+_CHANNEL = re.compile(CHANNEL_PATTERN)
+
+
+class Backend(Protocol):
+    async def publish(self, channel: str, frame: str) -> None:
+        """Deliver `frame` to the subscribers of `channel` in this process and the others."""
+
+
+class MemoryBackend:
+    """A single process: publishing is delivering."""
+
+    def __init__(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+
+    async def publish(self, channel: str, frame: str) -> None:
+        self._deliver(channel, frame)
+
+
+class Broadcast:
+    """Publishes to channels; the object behind `request.state.broadcast`."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> None:
+        """Send `payload` to every current subscriber of `channel`, at most once each.
+
+        Returns once local subscribers have it queued and other processes were handed it;
+        nothing is stored for clients that subscribe later or are disconnected.
+        """
+        if not _CHANNEL.fullmatch(channel):
+            raise ValueError(f"Invalid channel name {channel!r}; expected {CHANNEL_PATTERN}")
+        message = Message(channel=channel, payload=payload, sender=sender, timestamp=_now())
+        await self.backend.publish(channel, message.model_dump_json())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _nowhere(channel: str, frame: str) -> None:
+    """Deliver for a process with no sockets."""
+
+
+@asynccontextmanager
+async def open_broadcast(
+    settings: RealtimeSettings, deliver: Deliver | None = None
+) -> AsyncIterator[Broadcast]:
+    """A `Broadcast` for code outside the app, e.g. a worker process; the app opens its own.
+
+    With `REDIS_URL` set it reaches the subscribers of every process of the service; without
+    it, only `deliver` (there is no other process to reach). `deliver` also receives what
+    other processes publish, through one Redis subscription that this context keeps open.
+    """
+    if settings.redis_url is None:
+        if deliver is None:
+            logger.warning("realtime: no REDIS_URL, so messages published here reach nobody")
+        yield Broadcast(MemoryBackend(deliver or _nowhere))
+        return
+    async with RedisBackend.open(
+        settings.redis_url, settings.realtime_redis_prefix, deliver
+    ) as backend:
+        yield Broadcast(backend)

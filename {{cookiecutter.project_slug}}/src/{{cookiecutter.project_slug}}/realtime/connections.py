@@ -1,0 +1,200 @@
+"""Live connections: a bounded send queue and one sender task each, and who listens where.
+
+Publishing never waits for a client: `Hub.deliver` only appends the shared frame to each
+subscriber's queue. A client that falls `send_queue_size` frames behind is closed (1013)
+rather than buffered without bound, so one slow reader costs at most its queue.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+logger = logging.getLogger(__name__)
+
+
+class Close:
+    """Close codes (RFC 6455, section 7.4) and the reasons sent with them."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001  # server shutting down, or the client idled too long
+    UNSUPPORTED_DATA = 1003  # a binary frame
+    INVALID_DATA = 1007  # too many invalid messages in a row
+    POLICY_VIOLATION = 1008  # authentication refused (HTTP 403 before the handshake)
+    TOO_BIG = 1009  # a frame over max_message_size
+    INTERNAL_ERROR = 1011
+    TRY_AGAIN_LATER = 1013  # slow consumer: its send queue overflowed
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_message_size: int = 65_536
+    send_queue_size: int = 256
+    max_channels: int = 100
+    idle_timeout: float | None = 120.0
+    max_invalid_messages: int = 5
+    close_timeout: float = 5.0
+    """How long a closing handshake may wait on a client that does not read."""
+
+
+Handler = Callable[[str], Awaitable[None]]
+
+
+class Connection:
+    """One accepted WebSocket: frames go out through the queue, in order, from one task."""
+
+    def __init__(self, websocket: WebSocket, limits: Limits) -> None:
+        self.websocket = websocket
+        self.limits = limits
+        self.channels: set[str] = set()
+        self._frames: deque[str] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._close: tuple[int, str] | None = None
+        self._closing = asyncio.Event()
+        self._peer_gone = False
+        self.finished = asyncio.Event()
+
+    def send(self, frame: str) -> None:
+        """Queue a text frame; never waits. Overflow closes the connection (1013)."""
+        if self._closing.is_set():
+            return
+        if len(self._frames) >= self.limits.send_queue_size:
+            self.close(Close.TRY_AGAIN_LATER, "slow consumer: send queue full")
+            return
+        self._frames.append(frame)
+        wakeup = self._wakeup
+        if wakeup is not None and not wakeup.done():
+            wakeup.set_result(None)
+
+    def close(self, code: int = Close.NORMAL, reason: str = "") -> None:
+        """Ask `serve` to stop and close with `code`; the first request wins."""
+        if not self._closing.is_set():
+            self._close = (code, reason)
+            self._closing.set()
+
+    async def serve(self, handle: Handler) -> None:
+        """Pass each text frame to `handle` until either side closes; then clean up."""
+        sender = asyncio.create_task(self._send_frames())
+        receiver = asyncio.create_task(self._receive_frames(handle))
+        try:
+            await self._closing.wait()
+        finally:
+            sender.cancel()
+            receiver.cancel()
+            await asyncio.wait({sender, receiver})
+            self._frames.clear()  # what the client will never get
+            try:
+                await self._send_close()
+            finally:
+                self.finished.set()
+
+    async def _send_close(self) -> None:
+        if self._peer_gone or self._close is None:
+            return
+        code, reason = self._close
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, TimeoutError):
+            async with asyncio.timeout(self.limits.close_timeout):
+                await self.websocket.close(code, reason)
+
+    async def _send_frames(self) -> None:
+        # A plain deque and one wake-up future: this loop runs once per delivered frame,
+        # so it stays cheaper than asyncio.Queue, and drains a backlog without suspending.
+        frames = self._frames
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if not frames:
+                    self._wakeup = loop.create_future()
+                    await self._wakeup
+                await self.websocket.send({"type": "websocket.send", "text": frames.popleft()})
+        except WebSocketDisconnect:
+            self._peer_gone = True
+            self.close()
+        except Exception:
+            logger.exception("realtime: sending failed")
+            self.close(Close.INTERNAL_ERROR, "internal error")
+
+    async def _receive_frames(self, handle: Handler) -> None:
+        limits = self.limits
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(limits.idle_timeout):
+                        message = await self.websocket.receive()
+                except TimeoutError:
+                    self.close(Close.GOING_AWAY, "idle timeout")
+                    return
+                if message["type"] == "websocket.disconnect":
+                    self._peer_gone = True
+                    self.close(message.get("code", Close.NORMAL))
+                    return
+                text = message.get("text")
+                if text is None:
+                    self.close(Close.UNSUPPORTED_DATA, "binary frames are not supported")
+                    return
+                if len(text) > limits.max_message_size or (
+                    len(text.encode()) > limits.max_message_size
+                ):
+                    self.close(Close.TOO_BIG, f"message over {limits.max_message_size} bytes")
+                    return
+                await handle(text)
+        except Exception:
+            logger.exception("realtime: handling a message failed")
+            self.close(Close.INTERNAL_ERROR, "internal error")
+
+
+class Hub:
+    """This process's connections and their channels; `deliver` fans a frame out."""
+
+    def __init__(self) -> None:
+        self.connections: set[Connection] = set()
+        self._subscribers: dict[str, set[Connection]] = {}
+        self.closing = False
+
+    def deliver(self, channel: str, frame: str) -> None:
+        for connection in self._subscribers.get(channel, ()):
+            connection.send(frame)
+
+    def subscribers(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
+
+    def subscribe(self, connection: Connection, channel: str) -> bool:
+        """False when the connection is at its channel limit."""
+        if channel not in connection.channels:
+            if len(connection.channels) >= connection.limits.max_channels:
+                return False
+            connection.channels.add(channel)
+            self._subscribers.setdefault(channel, set()).add(connection)
+        return True
+
+    def unsubscribe(self, connection: Connection, channel: str) -> None:
+        connection.channels.discard(channel)
+        subscribers = self._subscribers.get(channel)
+        if subscribers is not None:
+            subscribers.discard(connection)
+            if not subscribers:
+                del self._subscribers[channel]
+
+    @contextlib.contextmanager
+    def attached(self, connection: Connection) -> Iterator[None]:
+        """Registers `connection` for its lifetime; leaves every channel afterwards."""
+        self.connections.add(connection)
+        try:
+            yield
+        finally:
+            for channel in list(connection.channels):
+                self.unsubscribe(connection, channel)
+            self.connections.discard(connection)
+
+    async def shutdown(self) -> None:
+        """Close every connection with 1001 and wait for each to finish closing."""
+        self.closing = True
+        connections = list(self.connections)
+        for connection in connections:
+            connection.close(Close.GOING_AWAY, "server shutting down")
+        for connection in connections:
+            await connection.finished.wait()

@@ -1,0 +1,87 @@
+"""`/ws` (the channel protocol), HTTP publishing, and the protocol's JSON Schema."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response, WebSocket, status
+from pydantic import BaseModel, ConfigDict, JsonValue
+from starlette.requests import HTTPConnection
+
+from ..problems import PROBLEM_RESPONSE, problem
+from .auth import BEARER, AuthenticationError, bearer_token
+from .connections import Close, Connection
+from .protocol import CHANNEL_PATTERN, CLIENT_MESSAGE, SERVER_MESSAGE
+from .runtime import Realtime
+from .session import Session
+
+router = APIRouter(tags=["realtime"])
+
+
+def get_realtime(connection: HTTPConnection) -> Realtime:
+    realtime: Realtime = connection.state.realtime
+    return realtime
+
+
+RealtimeDep = Annotated[Realtime, Depends(get_realtime)]
+
+
+@router.websocket("/ws")
+async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
+    """Subscribe, publish and receive; messages are described by `GET /ws/schema`."""
+    try:
+        sender = await realtime.authenticate(websocket, bearer_token(websocket))
+    except AuthenticationError as error:
+        await websocket.close(Close.POLICY_VIOLATION, _reason(str(error) or "not authenticated"))
+        return
+    if realtime.hub.closing:
+        await websocket.close(Close.GOING_AWAY, "server shutting down")
+        return
+    await websocket.accept(BEARER if BEARER in websocket.scope["subprotocols"] else None)
+    connection = Connection(websocket, realtime.limits)
+    session = Session(connection, realtime.hub, realtime.broadcast, sender)
+    with realtime.hub.attached(connection):
+        await connection.serve(session.handle)
+
+
+class PublishBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payload: JsonValue
+
+
+@router.post(
+    "/channels/{channel}/messages",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Publish to a channel",
+    responses={
+        202: {"description": "Queued for every current subscriber, on every process."},
+        401: PROBLEM_RESPONSE | {"description": "No token, and authentication needs one."},
+        403: PROBLEM_RESPONSE | {"description": "The token was refused."},
+    },
+)
+async def publish(
+    channel: Annotated[str, Path(pattern=CHANNEL_PATTERN, examples=["jobs.42"])],
+    body: PublishBody,
+    request: Request,
+    realtime: RealtimeDep,
+) -> Response:
+    """For other services and jobs: subscribers receive a `message` event with `payload`."""
+    token = bearer_token(request)
+    try:
+        sender = await realtime.authenticate(request, token)
+    except AuthenticationError as error:
+        status_code = status.HTTP_401_UNAUTHORIZED if token is None else status.HTTP_403_FORBIDDEN
+        headers = {"WWW-Authenticate": "Bearer"} if token is None else None
+        return problem(status_code, str(error) or None, instance=request.url.path, headers=headers)
+    await realtime.broadcast.publish(channel, body.payload, sender)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.get("/ws/schema", summary="JSON Schema of the WebSocket protocol")
+async def protocol_schema() -> dict[str, Any]:
+    """OpenAPI cannot describe `/ws`: `client` is what it accepts, `server` what it sends."""
+    return {"client": CLIENT_MESSAGE.json_schema(), "server": SERVER_MESSAGE.json_schema()}
+
+
+def _reason(text: str) -> str:
+    """A close reason fits in 123 bytes of UTF-8."""
+    return text.encode()[:123].decode(errors="ignore")
