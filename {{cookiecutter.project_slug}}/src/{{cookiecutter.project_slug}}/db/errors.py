@@ -1,0 +1,76 @@
+"""Database failures as HTTP problems: unreachable or too slow is 503, a duplicate is 409."""
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from ..problems import ProblemResponse, problem
+
+logger = logging.getLogger(__name__)
+
+UNIQUE_VIOLATIONS = {
+{% if cookiecutter.database == "postgresql" %}
+    "23505",  # PostgreSQL unique_violation
+{% endif %}
+    "SQLITE_CONSTRAINT_UNIQUE",
+    "SQLITE_CONSTRAINT_PRIMARYKEY",
+}
+
+
+class DatabaseUnavailableError(Exception):
+    """The database cannot be reached, dropped the connection, or did not answer in time."""
+
+
+def as_unavailable(context: ExceptionContext) -> Exception | None:
+    """`handle_error` hook: turn every kind of "the database is not there" into one error.
+
+    Failing to connect, a dropped connection, a statement timeout, SQLite's "database is
+    locked" all arrive as different exceptions; handlers can rely on this one type. Failed
+    pre-pings are left alone: the pool replaces those connections itself.
+    """
+    if context.is_pre_ping:
+        return None
+    error = context.original_exception
+    connecting = context.connection is None
+    if (
+        connecting
+        or context.is_disconnect
+        or isinstance(error, OSError | TimeoutError)
+        or isinstance(context.sqlalchemy_exception, OperationalError)
+    ):
+        return DatabaseUnavailableError(str(error) or type(error).__name__)
+    return None
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """Whether a unique (or primary key) constraint failed, whatever the driver."""
+    driver_error = error.orig
+    code: Any = getattr(driver_error, "sqlstate", None) or getattr(
+        driver_error, "sqlite_errorname", None
+    )
+    return code in UNIQUE_VIOLATIONS
+
+
+async def unavailable(request: Request, exc: Exception) -> ProblemResponse:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    detail = "The database is unavailable; try again shortly."
+    return problem(503, detail, instance=request.url.path)
+
+
+async def conflict(request: Request, exc: Exception) -> ProblemResponse:
+    """A unique constraint is 409; any other integrity error is a bug, so a 500."""
+    assert isinstance(exc, IntegrityError)  # noqa: S101 - registered for this type only
+    if not is_unique_violation(exc):
+        raise exc
+    return problem(409, "The request conflicts with existing data.", instance=request.url.path)
+
+
+EXCEPTION_HANDLERS = {
+    DatabaseUnavailableError: unavailable,
+    PoolTimeoutError: unavailable,
+    IntegrityError: conflict,
+}
