@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
 from starlette.types import ExceptionHandler
 
@@ -19,6 +19,9 @@ Lifespan = Callable[[], AbstractAsyncContextManager[State]]
 ReadinessCheck = Callable[[], Awaitable[None]]
 """Returns when the dependency is usable; raises (or times out) when it is not."""
 
+Started = Callable[[FastAPI, State], None]
+"""For code that resolves request dependencies outside requests (e.g. in-process jobs)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Module:
@@ -27,5 +30,7 @@ class Module:
     lifespan: Lifespan | None = None
     checks: Mapping[str, ReadinessCheck] = field(default_factory=dict)
     middleware: Sequence[Middleware] = ()
-    """Outermost first, added inside the core's own middleware."""
+    """Outermost first, all outside the core's body limit."""
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
+    started: Started | None = None
+    """Called once every lifespan has started, with the app and the full state."""

@@ -1,0 +1,44 @@
+"""Finished jobs are published on the WebSocket channel `jobs.<id>`: wait without polling."""
+
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
+
+from taskiq import TaskiqMessage, TaskiqMiddleware, TaskiqResult
+
+from ..realtime import Broadcast, open_broadcast
+from .schemas import Job
+from .status import attempt_of
+
+if TYPE_CHECKING:
+    from ..modules import Settings
+
+
+def job_channel(job_id: str) -> str:
+    return f"jobs.{job_id}"
+
+
+class CompletionNotifier(TaskiqMiddleware):
+    """Publishes each finished job as `GET /jobs/{id}` shows it.
+
+    Jobs run by the service use the service's broadcast (`JobQueue.started` sets it);
+    a worker process opens its own.
+    """
+
+    def __init__(self, settings: "Settings") -> None:
+        super().__init__()
+        self.settings = settings
+        self.broadcast: Broadcast | None = None
+        self._stack = AsyncExitStack()
+
+    async def startup(self) -> None:
+        if self.broker.is_worker_process:
+            self.broadcast = await self._stack.enter_async_context(open_broadcast(self.settings))
+
+    async def shutdown(self) -> None:
+        await self._stack.aclose()
+
+    async def post_save(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
+        if self.broadcast is not None:
+            job = Job.finished(message.task_id, attempt_of(message), result)
+            payload = job.model_dump(mode="json")
+            await self.broadcast.publish(job_channel(job.id), payload, sender="jobs")

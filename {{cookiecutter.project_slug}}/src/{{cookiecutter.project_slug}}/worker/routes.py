@@ -1,0 +1,62 @@
+"""The job API: submit the example job, then follow it by id."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
+
+from ..problems import PROBLEM_RESPONSE
+from .queue import IdempotencyKeyReusedError, JobQueue, get_queue
+from .schemas import Job, SummaryRequest
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+Queue = Annotated[JobQueue, Depends(get_queue)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=255,
+        description="Sending the same key again returns the same job instead of a new one.",
+    ),
+]
+
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No job has this id."}}
+KEY_REUSED: Responses = {
+    422: PROBLEM_RESPONSE | {"description": "Invalid, or the key came with other parameters."}
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=KEY_REUSED,
+    summary="Submit the example job",
+)
+async def submit_job(
+    data: SummaryRequest,
+    queue: Queue,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Job:
+    """Queued at once; follow it at `Location` until it has succeeded or failed."""
+    try:
+        job = await queue.submit(queue.summarize, data, idempotency_key)
+    except IdempotencyKeyReusedError:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            "This Idempotency-Key was used with other parameters.",
+        ) from None
+    response.headers["Location"] = router.url_path_for("get_job", job_id=job.id)
+    return job
+
+
+@router.get("/{job_id}", responses=NOT_FOUND, summary="Get a job's status and result")
+async def get_job(
+    job_id: Annotated[str, Path(max_length=128, description="The id `POST /jobs` returned.")],
+    queue: Queue,
+) -> Job:
+    job = await queue.get(job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"Job {job_id} does not exist.")
+    return job

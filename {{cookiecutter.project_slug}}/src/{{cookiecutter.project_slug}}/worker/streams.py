@@ -1,0 +1,96 @@
+"""The Redis stream of jobs: reading it, taking over abandoned jobs, trimming it."""
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from taskiq import AckableMessage, BrokerMessage
+from taskiq_redis import RedisStreamBroker
+
+Entry = tuple[bytes, dict[bytes, bytes]]
+"""A stream entry as Redis replies it: id and fields."""
+
+
+class StreamBroker(RedisStreamBroker):
+    """Takes over the jobs of dead workers even while no new job arrives.
+
+    taskiq-redis claims idle pending entries only after a read that returned new
+    ones, so a job abandoned on a quiet queue would wait for the next job.
+    `XAUTOCLAIM` is atomic: workers claiming at the same time get different entries.
+    Sending and acknowledging share one client instead of building one per call.
+    """
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        super().__init__(url, **kwargs)
+        self.redis = Redis(connection_pool=self.connection_pool)
+
+    async def kick(self, message: BrokerMessage) -> None:
+        await self.redis.xadd(
+            message.labels.get("queue_name") or self.queue_name,
+            {b"data": message.message},
+            maxlen=self.maxlen,
+            approximate=self.approximate,
+        )
+
+    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+        async def ack() -> None:
+            await self.redis.xack(queue_name, self.consumer_group_name, id)
+
+        return ack
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        stream, group, consumer = self.queue_name, self.consumer_group_name, self.consumer_name
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                read = await redis.xreadgroup(
+                    group, consumer, {stream: ">"}, count=self.count, block=self.block
+                )
+                for _, entries in cast(list[tuple[bytes, list[Entry]]], read or []):
+                    for entry in entries:
+                        yield self._message(entry)
+                claimed = await redis.xautoclaim(
+                    stream,
+                    group,
+                    consumer,
+                    min_idle_time=self.idle_timeout,
+                    count=self.unacknowledged_batch_size,
+                )
+                for entry in cast(list[Entry], claimed[1]):
+                    if entry[1]:  # None when the entry was trimmed away meanwhile
+                        yield self._message(entry)
+
+    def _message(self, entry: "Entry") -> AckableMessage:
+        entry_id, fields = entry
+        ack = self._ack_generator(id=entry_id.decode(), queue_name=self.queue_name)
+        return AckableMessage(data=fields[b"data"], ack=ack)
+
+
+def _stream_id(value: bytes | str) -> tuple[int, int]:
+    text = value.decode() if isinstance(value, bytes) else value
+    milliseconds, _, sequence = text.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+async def trim_acknowledged(broker: RedisStreamBroker) -> int:
+    """Delete the entries every consumer group has read and acknowledged; returns how many.
+
+    A group is done with what precedes its oldest pending entry (still running, or
+    waiting for redelivery) or, with none pending, all it was delivered.
+    """
+    stream = broker.queue_name
+    async with Redis(connection_pool=broker.connection_pool) as redis:
+        keep_from: tuple[int, int] | None = None
+        for group in await redis.xinfo_groups(stream):
+            pending = await redis.xpending(stream, group["name"])
+            if pending["pending"]:
+                oldest = _stream_id(pending["min"])
+            else:
+                milliseconds, sequence = _stream_id(group["last-delivered-id"])
+                oldest = (milliseconds, sequence + 1)
+            keep_from = oldest if keep_from is None else min(keep_from, oldest)
+        if keep_from is None:
+            return 0
+        removed: int = await redis.xtrim(
+            stream, minid=f"{keep_from[0]}-{keep_from[1]}", approximate=False
+        )
+        return removed

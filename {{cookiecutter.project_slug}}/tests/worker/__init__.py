@@ -1,0 +1,1 @@
+"""Tests of the job queue: a package, so its conftest does not clash with the top one."""

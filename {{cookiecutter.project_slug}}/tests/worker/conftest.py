@@ -1,0 +1,128 @@
+"""An app with the job queue alone, so tests can register jobs of their own on it."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import AsyncClient
+from redis import Redis as SyncRedis
+from redis.asyncio import Redis
+from starlette.types import ASGIApp
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
+from {{ cookiecutter.project_slug }}.worker import queue_module
+from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
+
+FINISHED = frozenset({"succeeded", "failed"})
+Start = Callable[..., subprocess.Popen[bytes]]
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Jobs run in this process; retries follow at once."""
+    return Settings(environment="test", _env_file=None, job_retry_delay=0)
+
+
+@pytest.fixture
+def queue(settings: Settings) -> JobQueue:
+    return JobQueue(settings)
+
+
+@pytest.fixture
+async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
+    async with LifespanManager(create_app(settings, enabled=[queue_module(queue)])) as manager:
+        yield manager.app
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], done: Callable[[Any], bool]) -> Any:
+    """What `probe` returns once `done` accepts it (a minute at most, then TimeoutError)."""
+    async with asyncio.timeout(60):
+        while True:
+            value = await probe()
+            if done(value):
+                return value
+            await asyncio.sleep(0.02)
+
+
+async def wait_for(
+    client: AsyncClient, job_id: str, statuses: frozenset[str] = FINISHED
+) -> dict[str, Any]:
+    """The job as `GET /jobs/{id}` shows it once its status is one of `statuses`."""
+
+    async def get() -> dict[str, Any]:
+        response = await client.get(f"/jobs/{job_id}")
+        assert response.status_code == 200, response.text
+        job: dict[str, Any] = response.json()
+        return job
+
+    job: dict[str, Any] = await eventually(get, lambda job: job["status"] in statuses)
+    return job
+
+
+@pytest.fixture
+def redis_settings(redis_url: str) -> Iterator[Settings]:
+    """A stream of this test's own; an unacknowledged job is taken over after 2 s.
+
+    Deletes the test's keys afterwards: the Redis is shared.
+    """
+    queue = f"test-{uuid4().hex}:jobs"
+    yield Settings(
+        environment="test",
+        _env_file=None,
+        redis_url=redis_url,
+        worker_queue=queue,
+        job_redelivery_timeout=2,
+        job_retry_delay=0,
+    )
+    with SyncRedis.from_url(redis_url) as client:
+        for key in client.scan_iter(f"{queue}*"):
+            client.delete(key)
+
+
+@pytest.fixture
+async def redis(redis_settings: Settings) -> AsyncIterator[Redis]:
+    assert redis_settings.redis_url is not None
+    client = Redis.from_url(redis_settings.redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
+    """Starts `python -m <args>` with the test's settings; stops what is left at the end."""
+    settings = redis_settings
+    env = os.environ | {
+        ENV_PREFIX + "REDIS_URL": str(settings.redis_url),
+        ENV_PREFIX + "WORKER_QUEUE": settings.worker_queue,
+        ENV_PREFIX + "JOB_REDELIVERY_TIMEOUT": str(settings.job_redelivery_timeout),
+        ENV_PREFIX + "ENVIRONMENT": "test",
+    }
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        # A session of its own: a signal to the group reaches taskiq's child processes too.
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [sys.executable, "-m", *args], cwd=tmp_path, env=env, start_new_session=True
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def start_worker(start: Start) -> subprocess.Popen[bytes]:
+    return start("taskiq", "worker", "{{ cookiecutter.project_slug }}.worker.main:broker", "--workers", "1")
