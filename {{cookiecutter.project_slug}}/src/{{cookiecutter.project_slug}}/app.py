@@ -39,8 +39,9 @@ def create_app(
             app.include_router(router)
         for exc_class, handler in module.exception_handlers.items():
             app.add_exception_handler(exc_class, handler)
-    # add_middleware wraps: the last added runs first, so add innermost first.
+    # add_middleware wraps: the last added runs first, so add innermost first. The body
+    # limit sits next to the app, so module middleware (request ids, headers) sees its 413s.
+    app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
     for middleware in reversed([m for module in enabled for m in module.middleware]):
         app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
-    app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
     return app

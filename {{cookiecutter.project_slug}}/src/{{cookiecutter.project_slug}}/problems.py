@@ -72,9 +72,25 @@ async def validation_error(request: Request, exc: Exception) -> ProblemResponse:
 
 
 async def unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
-    """Log the failure with its traceback; tell the client nothing about internals."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "The server failed to handle this request.", instance=request.url.path)
+    """Log the failure with its traceback; tell the client nothing about internals.
+
+    This runs outside all middleware, so a request id comes from `request.state`.
+    """
+    request_id: str | None = getattr(request.state, "request_id", None)
+    logger.exception(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=exc,
+        extra={"request_id": request_id},
+    )
+    return problem(
+        500,
+        "The server failed to handle this request.",
+        instance=request.url.path,
+        headers={"X-Request-ID": request_id} if request_id else None,
+        request_id=request_id,
+    )
 
 
 def install(app: FastAPI) -> None:

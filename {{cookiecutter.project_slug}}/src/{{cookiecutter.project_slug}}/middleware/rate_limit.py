@@ -1,0 +1,222 @@
+"""Token-bucket rate limiting per client, in this process or shared through Redis.
+
+Each client (its IP address, or the value of an API-key header) has a bucket of `capacity`
+tokens that refills completely over `window` seconds; a request takes one token or gets
+429. Responses carry the `RateLimit-Policy` and `RateLimit` fields of the IETF draft
+"RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-09), and a 429
+also `Retry-After`.
+
+With a Redis URL the buckets live in Redis and one Lua script updates each atomically, so
+the limit holds across processes. If Redis fails, the limiter fails open to its in-process
+buckets (a per-process limit instead of none), logs it once, and retries Redis after a
+second: a limiter outage must not become an API outage.
+"""
+
+import hashlib
+import logging
+import math
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..module import State
+from ..problems import problem
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT = 0.25
+"""Seconds a Redis call may take before the request falls back to the local bucket."""
+REDIS_RETRY_AFTER = 1.0
+"""Seconds to skip Redis after it failed, so an outage costs one timeout per second."""
+
+TAKE = """
+local capacity, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(bucket[1]) or capacity, tonumber(bucket[2]) or now
+if now > at then
+  tokens, at = math.min(capacity, tokens + (now - at) * rate), now
+end
+local allowed = 0
+if tokens >= 1 then
+  tokens, allowed = tokens - 1, 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / rate * 1000) + 1000)
+return {allowed, tostring(tokens)}
+"""
+"""Refill by elapsed time, take one token: atomic, as Redis runs a script at a time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    remaining: int
+    reset: int
+    """Seconds until the bucket is full again."""
+    retry_after: int
+    """Seconds until the next request can pass; 0 when this one did."""
+
+
+class MemoryBuckets:
+    """Buckets of this process; a bucket that refilled completely is dropped."""
+
+    def __init__(self, capacity: int, rate: float) -> None:
+        self.capacity = capacity
+        self.rate = rate
+        self.full_after = capacity / rate
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.swept = 0.0
+
+    def take(self, key: str, now: float) -> tuple[bool, float]:
+        tokens, at = self.buckets.get(key, (self.capacity, now))
+        if now > at:
+            tokens, at = min(self.capacity, tokens + (now - at) * self.rate), now
+        allowed = tokens >= 1
+        if allowed:
+            tokens -= 1
+        self.buckets[key] = (tokens, at)
+        if now - self.swept >= self.full_after:
+            self.sweep(now)
+        return allowed, tokens
+
+    def sweep(self, now: float) -> None:
+        """Forget full buckets: memory stays bounded by the clients of one window."""
+        full = self.capacity - 1e-9
+        self.buckets = {
+            key: (tokens, at)
+            for key, (tokens, at) in self.buckets.items()
+            if tokens + (now - at) * self.rate < full
+        }
+        self.swept = now
+
+
+class RateLimiter:
+    """The buckets and the clock; Redis-backed while the lifespan runs with a URL."""
+
+    def __init__(
+        self,
+        capacity: int,
+        window: float,
+        *,
+        redis_url: str | None = None,
+        prefix: str = "rate-limit:",
+        clock: Callable[[], float],
+    ) -> None:
+        self.capacity = capacity
+        self.window = window
+        self.rate = capacity / window
+        self.redis_url = redis_url
+        self.prefix = prefix
+        self.clock = clock
+        self.memory = MemoryBuckets(capacity, self.rate)
+        self.redis: Redis | None = None
+        self.skip_redis_until = 0.0
+        self.redis_failing = False
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[State]:
+        """Open the Redis client (when configured) for the app's lifetime."""
+        if self.redis_url is None:
+            yield {}
+            return
+        self.redis = Redis.from_url(
+            self.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+        )
+        self.take_script = self.redis.register_script(TAKE)
+        try:
+            yield {}
+        finally:
+            redis, self.redis = self.redis, None
+            await redis.aclose()
+
+    async def take(self, key: str) -> Decision:
+        now = self.clock()
+        allowed, tokens = await self._take(key, now)
+        return Decision(
+            allowed=allowed,
+            remaining=int(tokens),
+            reset=math.ceil((self.capacity - tokens) / self.rate),
+            retry_after=0 if allowed else math.ceil((1 - tokens) / self.rate),
+        )
+
+    async def _take(self, key: str, now: float) -> tuple[bool, float]:
+        if self.redis is None or now < self.skip_redis_until:
+            return self.memory.take(key, now)
+        try:
+            allowed, tokens = await self.take_script(
+                keys=[self.prefix + key], args=[self.capacity, self.rate, now]
+            )
+        except RedisError as error:
+            self.skip_redis_until = now + REDIS_RETRY_AFTER
+            if not self.redis_failing:
+                self.redis_failing = True
+                logger.warning("rate limits are per process while Redis fails: %r", error)
+            return self.memory.take(key, now)
+        if self.redis_failing:
+            self.redis_failing = False
+            logger.warning("rate limits are shared through Redis again")
+        return allowed == 1, float(tokens)
+
+
+class RateLimitMiddleware:
+    """Pure ASGI: 429 problem+json before the app runs; limit headers on every response."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: RateLimiter,
+        key_header: str | None = None,
+        exempt_paths: Sequence[str] = ("/health",),
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.key_header = key_header.lower().encode() if key_header else None
+        self.exempt = frozenset(exempt_paths)
+        self.exempt_prefixes = tuple(path.rstrip("/") + "/" for path in exempt_paths)
+        policy = f'"default";q={limiter.capacity};w={math.ceil(limiter.window)}'
+        self.policy = (b"ratelimit-policy", policy.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
+        if path in self.exempt or path.startswith(self.exempt_prefixes):
+            await self.app(scope, receive, send)
+            return
+        decision = await self.limiter.take(self.client_key(scope))
+        limit = (b"ratelimit", b'"default";r=%d;t=%d' % (decision.remaining, decision.reset))
+        if not decision.allowed:
+            response = problem(
+                429,
+                f"Too many requests; retry after {decision.retry_after} s.",
+                instance=scope["path"],
+                headers={"Retry-After": str(decision.retry_after)},
+            )
+            response.raw_headers += [self.policy, limit]
+            await response(scope, receive, send)
+            return
+
+        async def send_with_limit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if not isinstance(headers, list):
+                    headers = message["headers"] = list(headers)
+                headers += (self.policy, limit)
+            await send(message)
+
+        await self.app(scope, receive, send_with_limit)
+
+    def client_key(self, scope: Scope) -> str:
+        """The API key's digest when the key header is set and sent, else the client IP."""
+        if self.key_header is not None:
+            for name, value in scope["headers"]:
+                if name == self.key_header:
+                    return "key:" + hashlib.blake2b(value, digest_size=16).hexdigest()
+        client = scope.get("client")
+        return "ip:" + (client[0] if client else "unknown")

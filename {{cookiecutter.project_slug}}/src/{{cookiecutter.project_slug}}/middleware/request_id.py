@@ -1,0 +1,203 @@
+"""Request ids, a JSON access log and `Server-Timing`, for HTTP and WebSocket scopes.
+
+Every request gets an id: the inbound `X-Request-ID` when it is a sane token, a new random
+one otherwise. The id goes on the response, into `REQUEST_ID` (a contextvar that
+`RequestIdFilter` copies into every log record of the request), and into `scope["state"]`,
+where code running outside this middleware, like the 500 handler, reads it as
+`request.state.request_id`.
+"""
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..module import State
+
+HEADER = b"x-request-id"
+SANE_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
+"""Accepted inbound ids: bounded, and nothing that could forge a log line or a header."""
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+access_logger = logging.getLogger("{{ cookiecutter.project_slug }}.access")
+
+
+class RequestIdMiddleware:
+    """Pure ASGI; outermost, so its timing and log line cover everything inside it."""
+
+    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+        self.app = app
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id, header = _adopt(scope)
+        token = REQUEST_ID.set(request_id)
+        start = time.perf_counter()
+        status = 500  # what the client gets if the app raises before responding
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                app_ms = (time.perf_counter() - start) * 1000
+                headers = _headers(message)
+                headers.append((HEADER, header))
+                headers.append((b"server-timing", b"app;dur=%.1f" % app_ms))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if self.access_log:
+                _log(scope, start, request_id, scope["method"], status, status=status)
+            REQUEST_ID.reset(token)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id, header = _adopt(scope)
+        token = REQUEST_ID.set(request_id)
+        start = time.perf_counter()
+        close_code: int | None = None
+
+        async def receive_close() -> Message:
+            nonlocal close_code
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                close_code = message.get("code", 1005)
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal close_code
+            if message["type"] == "websocket.accept":
+                _headers(message).append((HEADER, header))
+                if self.access_log:
+                    _log(scope, start, request_id, "WEBSOCKET", "connect", event="connect")
+            elif message["type"] == "websocket.close":
+                close_code = message.get("code", 1000)
+            await send(message)
+
+        try:
+            await self.app(scope, receive_close, send_with_id)
+        finally:
+            if self.access_log:
+                closed = {"event": "close", "close_code": close_code}
+                _log(scope, start, request_id, "WEBSOCKET", "close", **closed)
+            REQUEST_ID.reset(token)
+
+
+def _adopt(scope: Scope) -> tuple[str, bytes]:
+    """The request's id as text and as header bytes, recorded in `scope["state"]`."""
+    for name, value in scope["headers"]:
+        if name == HEADER and SANE_ID.fullmatch(value):
+            header = value
+            break
+    else:
+        header = os.urandom(16).hex().encode()
+    request_id = header.decode()
+    # A copy: some servers and test harnesses share one state dict across requests.
+    scope["state"] = {**scope.get("state", {}), "request_id": request_id}
+    return request_id, header
+
+
+def _headers(message: Message) -> list[tuple[bytes, bytes]]:
+    headers = message.setdefault("headers", [])
+    if not isinstance(headers, list):
+        headers = message["headers"] = list(headers)
+    return headers
+
+
+def _log(
+    scope: Scope, start: float, request_id: str, method: str, outcome: object, **fields: Any
+) -> None:
+    """The access line: `<method> <path> <outcome>`, and every field as a record attribute."""
+    if not access_logger.isEnabledFor(logging.INFO):
+        return
+    client = scope.get("client")
+    path = scope["path"]
+    extra = {
+        "method": method,
+        "path": path,
+        **fields,
+        "duration_ms": round((time.perf_counter() - start) * 1000, 3),
+        "client": client[0] if client else None,
+        "request_id": request_id,
+    }
+    access_logger.info("%s %s %s", method, path, outcome, extra=extra)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` (None outside a request) to every record passing through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = REQUEST_ID.get()
+        return True
+
+
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then the record's extras."""
+
+    _second: tuple[int, str] = (0, "1970-01-01T00:00:00")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.timestamp(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update((k, v) for k, v in vars(record).items() if k not in _RECORD_FIELDS)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+    def timestamp(self, created: float) -> str:
+        """UTC ISO 8601 with milliseconds; the part up to the second is formatted once."""
+        seconds = int(created)
+        second, text = self._second
+        if second != seconds:
+            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+            self._second = (seconds, text)  # one tuple: safe if threads log at once
+        return f"{text}.{int((created - seconds) * 1000):03d}Z"
+
+
+@asynccontextmanager
+async def json_logging() -> AsyncIterator[State]:
+    """JSON log lines with request ids on stderr, unless logging is configured already.
+
+    Like `logging.basicConfig`, this does nothing when the root logger has handlers. Lines
+    are written as they are logged, as uvicorn writes its own: one short write to a pipe.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        yield {}
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    level = access_logger.level
+    access_logger.setLevel(logging.INFO)
+    root.addHandler(handler)
+    try:
+        yield {}
+    finally:
+        root.removeHandler(handler)
+        access_logger.setLevel(level)
