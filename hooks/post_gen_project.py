@@ -52,6 +52,22 @@ MANIFEST: tuple[Owner, ...] = (
     Owner("websockets", (True,), ("src/{package}/realtime", "tests/realtime")),
     # background_worker
     Owner("background_worker", (True,), ("src/{package}/worker", "tests/worker")),
+    # job completion published on WebSocket channels: needs both answers
+    Owner(
+        "background_worker",
+        (True,),
+        ("src/{package}/worker/notify.py", "tests/worker/test_notify.py"),
+    ),
+    Owner("websockets", (True,), ("src/{package}/worker/notify.py", "tests/worker/test_notify.py")),
+    # a job with a database session: needs both answers
+    Owner(
+        "background_worker",
+        (True,),
+        ("src/{package}/worker/db_jobs.py", "tests/worker/test_db_jobs.py"),
+    ),
+    Owner(
+        "database", DATABASES, ("src/{package}/worker/db_jobs.py", "tests/worker/test_db_jobs.py")
+    ),
     # middleware, one answer each
     Owner(
         "request_id",

@@ -1,21 +1,56 @@
 """Fixtures shared by every test: an app per test, served with its lifespan running."""
 {% set services = cookiecutter.database == "postgresql" or cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
 
+{% if cookiecutter.database != "none" %}
+import asyncio
+{% endif %}
 {% if services %}
 import os
+{% endif %}
+{% if cookiecutter.database != "none" %}
+import shutil
+{% endif %}
+{% if services %}
 import socket
 {% endif %}
+{% if cookiecutter.database != "none" %}
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+{% else %}
 from collections.abc import AsyncIterator
+{% endif %}
 {% if services %}
 from urllib.parse import urlsplit
 {% endif %}
+{% if cookiecutter.database == "postgresql" %}
+from uuid import uuid4
+{% endif %}
 
 import pytest
+{% if cookiecutter.database != "none" %}
+from alembic import command
+from alembic.config import Config
+{% endif %}
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
+{% if cookiecutter.database == "postgresql" %}
+from sqlalchemy import Connection, make_url, text
+{% elif cookiecutter.database == "sqlite" %}
+from sqlalchemy import Connection, make_url
+{% endif %}
+{% if cookiecutter.database != "none" %}
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+{% endif %}
 from starlette.types import ASGIApp
 
 from {{ cookiecutter.project_slug }}.app import create_app
+{% if cookiecutter.database == "postgresql" %}
+from {{ cookiecutter.project_slug }}.db import Base
+{% endif %}
 from {{ cookiecutter.project_slug }}.modules import Settings
 
 
@@ -26,9 +61,15 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
+{% if cookiecutter.database != "none" %}
+def settings(database_url: str) -> Settings:
+    """Settings of the app under test, ignoring any local `.env`; override to change."""
+    return Settings(environment="test", database_url=database_url, _env_file=None)
+{% else %}
 def settings() -> Settings:
     """Settings of the app under test, ignoring any local `.env`; override to change."""
     return Settings(environment="test", _env_file=None)
+{% endif %}
 
 
 @pytest.fixture
@@ -66,4 +107,103 @@ def redis_url() -> str:
     """A real Redis for the tests that need one: `TEST_REDIS_URL`, or the local default."""
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     return require_service(url, "Redis")
+{% endif %}
+{% if cookiecutter.database != "none" %}
+
+
+ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
+
+
+def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run `coroutine` on an event loop of its own, in a worker thread.
+
+    Fixtures that synchronous tests depend on cannot await, and must not borrow
+    (or leave an engine on) the event loop of the test that follows.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(asyncio.run, coroutine).result()
+
+
+async def upgrade(url: str) -> None:
+    """Migrate to the latest revision with the project's own Alembic setup."""
+
+    def run(connection: Connection) -> None:
+        config = Config(ALEMBIC_INI)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+{% if cookiecutter.database == "postgresql" %}
+async def execute(url: str, statement: str, **engine_options: Any) -> None:
+    engine = create_async_engine(url, poolclass=NullPool, **engine_options)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def empty_database(directory: Path) -> Iterator[str]:
+    """A database of its own with no tables: a new one on the server at
+    `TEST_DATABASE_URL` (dropped afterwards), else a SQLite file in `directory`."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{directory / 'test.sqlite3'}"
+        return
+    url = make_url(require_service(server, "PostgreSQL"))
+    name = f"test_{{ cookiecutter.project_slug }}_{uuid4().hex[:12]}"
+    run_async(execute(server, f'CREATE DATABASE "{name}"', isolation_level="AUTOCOMMIT"))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop = f'DROP DATABASE "{name}" WITH (FORCE)'
+        run_async(execute(server, drop, isolation_level="AUTOCOMMIT"))
+{% else %}
+@contextmanager
+def empty_database(directory: Path) -> Iterator[str]:
+    """A database of its own with no tables: a SQLite file in `directory`."""
+    yield f"sqlite+aiosqlite:///{directory / 'test.sqlite3'}"
+{% endif %}
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    with empty_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per test session, at the latest migration; each test gets it empty."""
+    with empty_database(tmp_path_factory.mktemp("database")) as url:
+        run_async(upgrade(url))
+        yield url
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+{% if cookiecutter.database == "postgresql" %}
+    """An empty, migrated database for one test: a copy of the session's SQLite file,
+    or the session's PostgreSQL database with every table truncated."""
+    url = make_url(migrated_database)
+    if url.get_backend_name() == "postgresql":
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        run_async(execute(migrated_database, f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return migrated_database
+{% else %}
+    """An empty, migrated database for one test: a copy of the session's SQLite file."""
+    url = make_url(migrated_database)
+{% endif %}
+    assert url.database is not None
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(url.database, copy)
+    return url.set(database=str(copy)).render_as_string()
 {% endif %}

@@ -70,6 +70,16 @@ async def test_patch_changes_only_given_fields(client: AsyncClient) -> None:
     assert changed["updated_at"] >= item["updated_at"]
 
 
+@pytest.mark.parametrize("field", ["name", "quantity"])
+async def test_patch_refuses_null_for_required_fields(client: AsyncClient, field: str) -> None:
+    item = await create(client, "Stool")
+    response = await client.patch(f"/items/{item['id']}", json={field: None})
+    assert response.status_code == 422
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", field]]
+    unchanged = await client.get(f"/items/{item['id']}")
+    assert unchanged.json() == item
+
+
 async def test_patch_to_a_taken_name_is_409(client: AsyncClient) -> None:
     await create(client, "Desk")
     chair = await create(client, "Chair")

@@ -28,9 +28,9 @@ Start = Callable[..., subprocess.Popen[bytes]]
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(settings: Settings) -> Settings:
     """Jobs run in this process; retries follow at once."""
-    return Settings(environment="test", _env_file=None, job_retry_delay=0)
+    return settings.model_copy(update={"job_retry_delay": 0})
 
 
 @pytest.fixture

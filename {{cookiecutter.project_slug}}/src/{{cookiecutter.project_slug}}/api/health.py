@@ -15,7 +15,7 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
 
 
-def get_readiness(request: Request) -> Readiness:
+async def get_readiness(request: Request) -> Readiness:
     readiness: Readiness = request.state.readiness
     return readiness
 

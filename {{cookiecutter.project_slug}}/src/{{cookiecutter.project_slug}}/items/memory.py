@@ -16,7 +16,8 @@ class InMemoryItemRepository:
     """Single-process storage; every method completes without awaiting, so it is atomic."""
 
     def __init__(self) -> None:
-        self._items: dict[int, Item] = {}
+        self._items: dict[int, Item] = {}  # insertion order is id order: ids only grow
+        self._names: set[str] = set()
         self._ids = count(1)
 
     async def create(self, data: ItemCreate) -> Item:
@@ -24,6 +25,7 @@ class InMemoryItemRepository:
         now = datetime.now(UTC)
         item = Item(id=next(self._ids), created_at=now, updated_at=now, **data.model_dump())
         self._items[item.id] = item
+        self._names.add(item.name)
         return item
 
     async def get(self, item_id: int) -> Item | None:
@@ -32,9 +34,8 @@ class InMemoryItemRepository:
     async def list(self, *, after: int | None, limit: int, search: str | None) -> list[Item]:
         needle = search.casefold() if search else None
         found = []
-        for item_id in sorted(self._items):
-            item = self._items[item_id]
-            if after is not None and item_id <= after:
+        for item in self._items.values():
+            if after is not None and item.id <= after:
                 continue
             if needle is None or needle in item.name.casefold():
                 found.append(item)
@@ -49,15 +50,21 @@ class InMemoryItemRepository:
         fields = changes.model_dump(exclude_unset=True)
         if fields.get("name", item.name) != item.name:
             self._ensure_free(fields["name"])
+            self._names.remove(item.name)
+            self._names.add(fields["name"])
         updated = item.model_copy(update=fields | {"updated_at": datetime.now(UTC)})
         self._items[item_id] = updated
         return updated
 
     async def delete(self, item_id: int) -> bool:
-        return self._items.pop(item_id, None) is not None
+        item = self._items.pop(item_id, None)
+        if item is None:
+            return False
+        self._names.remove(item.name)
+        return True
 
     def _ensure_free(self, name: str) -> None:
-        if any(item.name == name for item in self._items.values()):
+        if name in self._names:
             raise ItemNameTakenError(name)
 
 
@@ -66,6 +73,6 @@ async def lifespan() -> AsyncIterator[State]:
     yield {"item_repository": InMemoryItemRepository()}
 
 
-def provide_item_repository(request: Request) -> ItemRepository:
+async def provide_item_repository(request: Request) -> ItemRepository:
     repository: ItemRepository = request.state.item_repository
     return repository

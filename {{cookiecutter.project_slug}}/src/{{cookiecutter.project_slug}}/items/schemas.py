@@ -41,8 +41,17 @@ class ItemUpdate(BaseModel):
 
     @field_validator("name")
     @classmethod
-    def _normalize_name(cls, name: str | None) -> str | None:
-        return None if name is None else _clean_name(name)
+    def _normalize_name(cls, name: str | None) -> str:
+        if name is None:  # only an explicit null gets here: absent fields are not validated
+            raise ValueError("may be left out but not null")
+        return _clean_name(name)
+
+    @field_validator("quantity")
+    @classmethod
+    def _not_null(cls, quantity: int | None) -> int:
+        if quantity is None:
+            raise ValueError("may be left out but not null")
+        return quantity
 
 
 class Item(BaseModel):

@@ -81,5 +81,5 @@ class SqlItemRepository:
         return (await self.session.scalars(statement)).one_or_none() is not None
 
 
-def provide_item_repository(session: DbSession) -> ItemRepository:
+async def provide_item_repository(session: DbSession) -> ItemRepository:
     return SqlItemRepository(session)

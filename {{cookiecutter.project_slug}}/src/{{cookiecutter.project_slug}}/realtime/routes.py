@@ -16,7 +16,7 @@ from .session import Session
 router = APIRouter(tags=["realtime"])
 
 
-def get_realtime(connection: HTTPConnection) -> Realtime:
+async def get_realtime(connection: HTTPConnection) -> Realtime:
     realtime: Realtime = connection.state.realtime
     return realtime
 

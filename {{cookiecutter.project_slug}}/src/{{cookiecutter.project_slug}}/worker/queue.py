@@ -160,7 +160,7 @@ def _stream_broker(settings: "Settings", url: str) -> RedisStreamBroker:
     )
 
 
-def get_queue(request: Annotated[Request, TaskiqDepends()]) -> JobQueue:
+async def get_queue(request: Annotated[Request, TaskiqDepends()]) -> JobQueue:
     """The app's job queue, for endpoints and for jobs alike."""
     queue: JobQueue = request.state.jobs
     return queue
