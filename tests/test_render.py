@@ -103,3 +103,29 @@ def test_replay_file_records_every_answer(combination: Combination, baked: Baker
     recorded = json.loads((project / ".cookiecutter-replay.json").read_text())["cookiecutter"]
     assert {k: recorded[k] for k in combination.answers} == combination.answers
     assert not {"_output_dir", "_repo_dir", "_checkout", "_commit"} & set(recorded)
+
+
+# Words that only a module's own code uses: when its answer is off, none may remain.
+TRACES = {
+    ("database", "none"): ("sqlalchemy", "alembic", "DATABASE_URL", "DbSession"),
+    ("websockets", False): ("realtime_module", "REALTIME_", "Broadcast"),
+    ("background_worker", False): ("taskiq", "WORKER_", "JobQueue"),
+    ("request_id", False): ("RequestIdMiddleware", "Server-Timing"),
+    ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
+    ("cors", False): ("CORSMiddleware", "CORS_"),
+    ("gzip", False): ("GZipMiddleware", "GZIP_"),
+    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_", "Retry-After"),
+}
+
+
+def test_switched_off_modules_leave_no_trace(combination: Combination, baked: Baker) -> None:
+    project = baked(combination)
+    off = [(key, value) for key, value in TRACES if combination.answers[key] == value]
+    found = [
+        f"{key}={value}: {word!r} in {path.relative_to(project)}"
+        for key, value in off
+        for path in files(project)
+        for word in TRACES[key, value]
+        if word in path.read_text()
+    ]
+    assert found == []
