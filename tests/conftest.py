@@ -79,7 +79,14 @@ class Baker:
 
 @pytest.fixture(scope="session")
 def baked(tmp_path_factory: pytest.TempPathFactory) -> Baker:
+    """Pristine projects, only read by the checks."""
     return Baker(tmp_path_factory.mktemp("baked"))
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Baker:
+    """Projects to install and run, apart from the pristine ones."""
+    return Baker(tmp_path_factory.mktemp("workspace"))
 
 
 def python_for(version: str) -> str:

@@ -29,7 +29,14 @@ def each(combinations: list[Combination]) -> pytest.MarkDecorator:
     )
 
 
-ON_POSTGRESQL = [c for c in TIER2 if c.answers["database"] == "postgresql"]
+# The Python-version rows repeat the defaults: PostgreSQL once per distinct tree is enough.
+ON_POSTGRESQL = [
+    c
+    for c in TIER2
+    if c.answers["database"] == "postgresql"
+    and c.python is None
+    and "python_version" not in c.changes
+]
 
 
 @dataclass
@@ -45,10 +52,10 @@ _installed: dict[str, Installed] = {}
 
 
 @pytest.fixture
-def installed(combination: Combination, baked: Baker, uv_cache: dict[str, str]) -> Installed:
+def installed(combination: Combination, workspace: Baker, uv_cache: dict[str, str]) -> Installed:
     """The baked project in its own virtualenv with its dev tools (once per combination)."""
     if combination.name not in _installed:
-        project = baked(combination)
+        project = workspace(combination)
         python = python_for(combination.interpreter)
         env = dict(uv_cache)
         if combination.name == "defaults":

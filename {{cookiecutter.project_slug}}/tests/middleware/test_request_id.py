@@ -60,9 +60,9 @@ async def stream() -> StreamingResponse:
 def settings(settings: Settings) -> Settings:
     # Room for the 200 concurrent requests below under the rate limit.
     return settings.model_copy(update={"rate_limit_requests": 1000})
+
+
 {% endif %}
-
-
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[ASGIApp]:
     enabled = [*modules(settings), Module(name="probe", routers=[router])]

@@ -75,7 +75,8 @@ def redis_settings(redis_url: str) -> Iterator[Settings]:
 
     Deletes the test's keys afterwards: the Redis is shared.
     """
-    queue = f"test-{uuid4().hex}:jobs"
+    run = f"test-{uuid4().hex}"
+    queue = f"{run}:jobs"
     yield Settings(
         environment="test",
         _env_file=None,
@@ -83,6 +84,9 @@ def redis_settings(redis_url: str) -> Iterator[Settings]:
         worker_queue=queue,
         job_redelivery_timeout=2,
         job_retry_delay=0,
+{% if cookiecutter.websockets %}
+        realtime_redis_prefix=f"{run}:realtime:",
+{% endif %}
     )
     with SyncRedis.from_url(redis_url) as client:
         for key in client.scan_iter(f"{queue}*"):
@@ -106,6 +110,9 @@ def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
         ENV_PREFIX + "WORKER_QUEUE": settings.worker_queue,
         ENV_PREFIX + "JOB_REDELIVERY_TIMEOUT": str(settings.job_redelivery_timeout),
         ENV_PREFIX + "ENVIRONMENT": "test",
+{% if cookiecutter.websockets %}
+        ENV_PREFIX + "REALTIME_REDIS_PREFIX": settings.realtime_redis_prefix,
+{% endif %}
     }
     processes: list[subprocess.Popen[bytes]] = []
 
