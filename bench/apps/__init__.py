@@ -1,0 +1,1 @@
+"""Baseline apps, served from the generated project's virtualenv with `--app-dir`."""

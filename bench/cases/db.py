@@ -1,0 +1,104 @@
+"""DB: list and get through the generated service vs a hand-written SQLAlchemy endpoint."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .. import wrk
+from ..config import Config
+from ..context import CLIENTS, Context, guarded, latency_note, throughput_row
+from ..process import Unavailable, environment, run
+from ..projects import Project, base_answers
+from ..results import Row, Target
+from ..servers import reachable, serving
+from .http import ACCEPT, seed
+
+GROUP = "DB"
+TARGET = Target(">=", 0.85, on="ratio")
+LOADS = (
+    ("GET /items (page of 20)", wrk.Load("/items", headers=ACCEPT)),
+    ("GET /items/{id}", wrk.Load("/items/7", headers=ACCEPT)),
+)
+PG = ("127.0.0.1", 5432)
+
+
+def projects(config: Config) -> dict[str, dict[str, Any]]:
+    wanted = {"db-sqlite": base_answers(database="sqlite")}
+    if reachable(*PG):
+        wanted["db-postgresql"] = base_answers(database="postgresql")
+    return wanted
+
+
+def cases(ctx: Context) -> list[Row]:
+    rows = guarded(GROUP, "SQLite", lambda: _engine(ctx, "sqlite"))
+    rows += guarded(GROUP, "PostgreSQL", lambda: _engine(ctx, "postgresql"))
+    return rows
+
+
+def _engine(ctx: Context, kind: str) -> list[Row]:
+    ctx.need_wrk()
+    if kind == "postgresql" and not reachable(*PG):
+        raise Unavailable("PostgreSQL not reachable on 127.0.0.1:5432")
+    project = ctx.projects.get(f"db-{kind}", base_answers(database=kind))
+    if not (project.has("db") and project.has("items/sql")):
+        raise Unavailable("the template has no database module yet")
+    with _database(ctx, project, kind) as url:
+        prefix = project.slug.upper() + "_"
+        env = {prefix + "DATABASE_URL": url}
+        alembic = project.python.parent / "alembic"
+        run(
+            [alembic, "upgrade", "head"],
+            cwd=project.path,
+            env=ctx.project_env(project, **env),
+            timeout=120,
+            what="alembic upgrade head",
+        )
+        label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+        candidate = ctx.service(f"template-{kind}", project, **env)
+        baseline = ctx.baseline(
+            f"sqlalchemy-{kind}", project, "bare_db:app", BENCH_DATABASE_URL=url
+        )
+        rows: list[Row] = []
+        with serving(candidate, baseline):
+            seed(candidate, ctx.config.seed_rows)
+            for case, load in LOADS:
+                template_runs, baseline_runs = ctx.alternate([candidate, baseline], load)
+                rows.append(
+                    throughput_row(
+                        GROUP,
+                        f"{label} {case}: template",
+                        template_runs,
+                        versus=("hand-written SQLAlchemy", baseline_runs),
+                        target=TARGET,
+                        note=latency_note(template_runs),
+                    )
+                )
+                rows.append(
+                    throughput_row(
+                        GROUP,
+                        f"{label} {case}: hand-written SQLAlchemy",
+                        baseline_runs,
+                        note=latency_note(baseline_runs),
+                    )
+                )
+        return rows
+
+
+@contextmanager
+def _database(ctx: Context, project: Project, kind: str) -> Iterator[str]:
+    """A database URL nobody else uses: a fresh SQLite file, or a private PG role+schema."""
+    if kind == "sqlite":
+        path = ctx.workdir / "db" / "bench.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    name = f"bench_{ctx.run_id}"
+    admin = [project.python, CLIENTS / "pg_admin.py"]
+    version = run([*admin, "version"], env=environment(), what="pg_admin version")
+    ctx.facts["postgresql"] = version.stdout.strip()
+    run([*admin, "create", name], env=environment(), what="pg_admin create")
+    try:
+        yield f"postgresql+asyncpg://{name}@{PG[0]}:{PG[1]}/test"
+    finally:
+        run([*admin, "drop", name], env=environment(), what="pg_admin drop")

@@ -1,0 +1,75 @@
+"""Each middleware's cost: one project per middleware alone, against one with none."""
+
+from typing import Any
+
+from .. import wrk
+from ..config import Config
+from ..context import Context, guarded, latency_note, throughput_row
+from ..projects import MIDDLEWARE_KEYS, base_answers, template_defaults
+from ..results import Row
+from ..servers import serving
+from .http import ACCEPT, seed
+
+GROUP = "Middleware"
+LOAD = wrk.Load("/items", headers=ACCEPT)
+"""A page of 20 items (about 3 kB): big enough for gzip to act, and not a health path
+(the rate limit exempts those)."""
+
+
+def projects(config: Config) -> dict[str, dict[str, Any]]:
+    return {name: base_answers(**answers) for _, name, answers in _variants(config)}
+
+
+def cases(ctx: Context) -> list[Row]:
+    return guarded(GROUP, "GET /items per middleware", lambda: _run(ctx))
+
+
+def _variants(config: Config) -> list[tuple[str, str, dict[str, bool]]]:
+    """(label, project name, answers): none, each alone, the default stack."""
+    off = dict.fromkeys(MIDDLEWARE_KEYS, False)
+    defaults = template_defaults()
+    on_by_default = [key for key in MIDDLEWARE_KEYS if defaults[key]]
+    variants = [("none", "mw-none", off)]
+    if config.each_middleware:
+        variants += [(key, f"mw-{key}", off | {key: True}) for key in MIDDLEWARE_KEYS]
+    variants.append((f"default ({' + '.join(on_by_default)})", "http-default", {}))
+    return variants
+
+
+def _run(ctx: Context) -> list[Row]:
+    ctx.need_wrk()
+    servers, names, rows = [], [], []
+    for label, project_name, answers in _variants(ctx.config):
+        try:
+            project = ctx.projects.get(project_name, base_answers(**answers))
+        except Exception as exc:
+            rows += guarded(GROUP, label, lambda exc=exc: _raise(exc))
+            continue
+        servers.append(ctx.service(f"mw-{label.split()[0]}", project))
+        names.append(label)
+    if not servers or names[0] != "none":
+        return rows or guarded(GROUP, "none", lambda: _raise(RuntimeError("no baseline")))
+    with serving(*servers):
+        for server in servers:
+            seed(server)
+        results = ctx.alternate(servers, LOAD)
+    baseline = results[0]
+    for label, runs in zip(names, results, strict=True):
+        row = throughput_row(
+            GROUP,
+            f"GET /items, middleware: {label}",
+            runs,
+            versus=None if label == "none" else ("none", baseline),
+            note=latency_note(runs),
+        )
+        if label != "none" and row.ratio is not None:
+            costs = sorted(1e6 / a.rps - 1e6 / b.rps for a, b in zip(runs, baseline, strict=True))
+            cost = costs[len(costs) // 2]
+            row.note = f"{cost:+.0f} µs/request; " + row.note
+            row.extra["cost_us"] = costs
+        rows.append(row)
+    return rows
+
+
+def _raise(exc: Exception) -> list[Row]:
+    raise exc
