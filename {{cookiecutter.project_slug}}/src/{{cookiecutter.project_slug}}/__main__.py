@@ -13,6 +13,9 @@ def main() -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+{% if cookiecutter.request_id %}
+        access_log=False,  # the request-id middleware writes a JSON access line instead
+{% endif %}
     )
 
 

@@ -45,7 +45,15 @@ def test_python_m_serves_the_configured_address(monkeypatch: pytest.MonkeyPatch)
     assert calls == [
         (
             "{{ cookiecutter.project_slug }}.main:app",
-            {"host": "127.0.0.1", "port": 8123, "log_level": "info", "proxy_headers": True},
+            {
+                "host": "127.0.0.1",
+                "port": 8123,
+                "log_level": "info",
+                "proxy_headers": True,
+{% if cookiecutter.request_id %}
+                "access_log": False,
+{% endif %}
+            },
         )
     ]
 
