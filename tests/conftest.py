@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,10 +110,10 @@ def require_service(host: str, port: int, what: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def uv_cache() -> dict[str, str]:
     """Environment for uv: shared download cache, never a managed-Python download."""
     env = dict(os.environ)
     env.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.pop("VIRTUAL_ENV", None)
-    yield env
+    return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -23,18 +24,12 @@ def test_every_manifest_path_exists_in_the_template(path: str) -> None:
 
 
 def test_every_manifest_answer_is_a_question() -> None:
-    questions = defaults()
+    questions = json.loads((TEMPLATE / "cookiecutter.json").read_text())
     for owner in MANIFEST:
-        assert owner.answer in questions
-        choices = [True, False] if isinstance(questions[owner.answer], bool) else None
-        assert all(value in (choices or _choices(owner.answer)) for value in owner.values)
-
-
-def _choices(key: str) -> list[object]:
-    import json
-
-    choices: list[object] = json.loads((TEMPLATE / "cookiecutter.json").read_text())[key]
-    return choices
+        assert owner.answer in defaults()
+        question = questions[owner.answer]
+        choices = [True, False] if isinstance(question, bool) else question
+        assert all(value in choices for value in owner.values)
 
 
 def snapshot(project: Path) -> dict[str, str]:

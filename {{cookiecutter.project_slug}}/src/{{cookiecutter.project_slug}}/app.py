@@ -31,7 +31,6 @@ def create_app(
         redoc_url="/redoc" if settings.docs_enabled else None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
-    app.state.settings = settings
     problems.install(app)
     app.include_router(health.router)
     for module in enabled:
