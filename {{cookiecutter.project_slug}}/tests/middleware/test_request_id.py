@@ -1,6 +1,7 @@
 """Request ids: adopted or generated, on responses, in logs, isolated per request."""
 
 import asyncio
+import io
 import json
 import logging
 import re
@@ -259,6 +260,53 @@ async def test_json_logging_writes_lines_with_the_request_id(
     inside, outside = (json.loads(line) for line in capsys.readouterr().err.splitlines())
     assert (inside["message"], inside["request_id"]) == ("inside", "log-1")
     assert (outside["message"], outside["request_id"]) == ("outside", None)
+
+
+async def test_json_logging_writes_access_lines_directly(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    records: list[logging.LogRecord] = []
+    monkeypatch.setattr(logging.Logger, "handle", lambda _, record: records.append(record))
+    app = create_app(settings, enabled=[*modules(settings), Module(name="probe", routers=[router])])
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+    ):
+        response = await client.get("/work/3", headers={"X-Request-ID": "direct-1"})
+    assert [r.name for r in records] == [probe_logger.name] * 3  # the access line skipped them
+    [line] = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    assert response.headers["x-request-id"] == "direct-1"
+    assert line.pop("duration_ms") >= 0
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line.pop("time"))
+    assert line == {
+        "level": "INFO",
+        "logger": ACCESS,
+        "message": "GET /work/3 200",
+        "method": "GET",
+        "path": "/work/3",
+        "status": 200,
+        "client": "127.0.0.1",
+        "request_id": "direct-1",
+    }
+
+
+async def test_a_failing_stream_does_not_fail_the_request(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError("pipe closed")
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(sys, "stderr", Broken())
+    monkeypatch.setattr(logging, "raiseExceptions", False)
+    async with (
+        LifespanManager(create_app(settings)) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+    ):
+        response = await client.get("/health/live")
+    assert response.status_code == 200
 
 
 async def test_json_logging_leaves_configured_logging_alone() -> None:

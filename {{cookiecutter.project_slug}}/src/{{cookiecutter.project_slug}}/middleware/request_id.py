@@ -16,7 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TextIO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -137,7 +137,11 @@ def _log(
         "client": client[0] if client else None,
         "request_id": request_id,
     }
-    access_logger.info("%s %s %s", method, path, outcome, extra=extra)
+    message = f"{method} {path} {outcome}"
+    if _direct is not None:
+        _direct.write_access(message, extra)
+    else:
+        access_logger.info(message, extra=extra)
 
 
 class RequestIdFilter(logging.Filter):
@@ -150,6 +154,7 @@ class RequestIdFilter(logging.Filter):
 
 
 _RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_encode = json.JSONEncoder(default=str).encode
 
 
 class JsonFormatter(logging.Formatter):
@@ -158,16 +163,17 @@ class JsonFormatter(logging.Formatter):
     _second: tuple[int, str] = (0, "1970-01-01T00:00:00")
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": self.timestamp(record.created),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update((k, v) for k, v in vars(record).items() if k not in _RECORD_FIELDS)
+        fields = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS}
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+            fields["exception"] = self.formatException(record.exc_info)
+        message = record.getMessage()
+        return self.line(record.created, record.levelname, record.name, message, fields)
+
+    def line(
+        self, created: float, level: str, logger: str, message: str, fields: dict[str, Any]
+    ) -> str:
+        head = {"time": self.timestamp(created), "level": level, "logger": logger}
+        return _encode({**head, "message": message, **fields})
 
     def timestamp(self, created: float) -> str:
         """UTC ISO 8601 with milliseconds; the part up to the second is formatted once."""
@@ -179,25 +185,59 @@ class JsonFormatter(logging.Formatter):
         return f"{text}.{int((created - seconds) * 1000):03d}Z"
 
 
+class JsonLinesHandler(logging.StreamHandler[TextIO]):
+    """The handler `json_logging` installs, with a short way out for access lines.
+
+    An access line through `logging` costs a `LogRecord`, a caller lookup and a scan of the
+    record's attributes: most of what the request-id middleware adds to a request. While
+    this handler is the only place access lines can go, `write_access` writes the same JSON
+    object directly.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self.json = JsonFormatter()
+        self.setFormatter(self.json)
+        self.addFilter(RequestIdFilter())
+
+    def write_access(self, message: str, fields: dict[str, Any]) -> None:
+        line = self.json.line(time.time(), "INFO", access_logger.name, message, fields)
+        self.acquire()
+        try:
+            self.stream.write(line + self.terminator)
+            self.stream.flush()
+        except Exception:
+            self.handleError(logging.makeLogRecord({"name": access_logger.name, "msg": message}))
+        finally:
+            self.release()
+
+
+_direct: JsonLinesHandler | None = None
+"""Set while `json_logging` routes access lines past `logging` (see `JsonLinesHandler`)."""
+
+
 @asynccontextmanager
 async def json_logging() -> AsyncIterator[State]:
     """JSON log lines with request ids on stderr, unless logging is configured already.
 
-    Like `logging.basicConfig`, this does nothing when the root logger has handlers. Lines
-    are written as they are logged, as uvicorn writes its own: one short write to a pipe.
+    Like `logging.basicConfig`, this does nothing when the root logger has handlers: then
+    access lines go through `logging` like any other record. Lines are written as they are
+    logged, as uvicorn writes its own: one short write to a pipe.
     """
+    global _direct
     root = logging.getLogger()
     if root.handlers:
         yield {}
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter())
+    handler = JsonLinesHandler(sys.stderr)
     level = access_logger.level
     access_logger.setLevel(logging.INFO)
     root.addHandler(handler)
+    if not access_logger.handlers and access_logger.propagate:
+        _direct = handler
     try:
         yield {}
     finally:
+        _direct = None
         root.removeHandler(handler)
         access_logger.setLevel(level)
