@@ -67,7 +67,6 @@ class JobQueue:
 {% if cookiecutter.websockets %}
             self.notifier,
 {% endif %}
-            # Last, so its post_save runs first: the status is final before anyone hears.
             StatusMiddleware(self.store),
         )
         self.summarize = self.broker.register_task(summarize, task_name="summarize")
@@ -137,7 +136,7 @@ class JobQueue:
             return None
         record = JobRecord.model_validate_json(raw)
         backend = self.broker.result_backend
-        if record.status in {"succeeded", "failed"} and await backend.is_result_ready(job_id):
+        if record.status == "running" and await backend.is_result_ready(job_id):
             return Job.finished(job_id, record.attempt, await backend.get_result(job_id))
         return Job(id=job_id, status=record.status, attempt=record.attempt)
 

@@ -22,6 +22,7 @@ class BackoffRetryMiddleware(SmartRetryMiddleware):
         super().__init__(
             default_retry_count=max_attempts,
             default_retry_label=True,
+            no_result_on_retry=True,  # a saved result means finished (see status.py)
             default_delay=delay,
             use_jitter=True,
             use_delay_exponent=True,

@@ -1,22 +1,25 @@
 """Where each job is: taskiq keeps results only, so a middleware records the rest.
 
-A job is `queued` when sent (again, on a retry), `running` once a worker takes it,
-and `succeeded` or `failed` once its result is saved: that last record is written
-after the result, so a finished status always has a result to show.
+A job is `queued` when sent (again, on a retry) and `running` once a worker takes it.
+It has `succeeded` or `failed` once its result is saved: the result itself says which,
+so finishing costs no write of its own. Only the last attempt saves a result (the retry
+middleware drops the others), so a saved result always means the job is finished.
 """
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
-from taskiq import TaskiqMessage, TaskiqMiddleware, TaskiqResult
+from taskiq import TaskiqMessage, TaskiqMiddleware
 
 from .store import Store
 
-Status = Literal["queued", "running", "succeeded", "failed"]
+Progress = Literal["queued", "running"]
+"""What a job's record says; its saved result tells the rest."""
+Status = Literal[Progress, "succeeded", "failed"]
 
 
 class JobRecord(BaseModel):
-    status: Status
+    status: Progress
     attempt: int
 
 
@@ -45,9 +48,6 @@ class StatusMiddleware(TaskiqMiddleware):
         await self._record(message, "running")
         return message
 
-    async def post_save(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
-        await self._record(message, "failed" if result.is_err else "succeeded")
-
-    async def _record(self, message: TaskiqMessage, status: Status) -> None:
+    async def _record(self, message: TaskiqMessage, status: Progress) -> None:
         record = JobRecord(status=status, attempt=attempt_of(message))
         await self.store.set(status_key(message.task_id), record.model_dump_json())
