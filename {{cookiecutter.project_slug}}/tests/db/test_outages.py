@@ -1,4 +1,4 @@
-"""Outages: 503 problem and not ready while the database is gone; back by itself after."""
+"""Outages: 503 problem and not ready while the database is gone or silent; back by itself after."""
 
 {% if cookiecutter.database == "postgresql" %}
 import asyncio
@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 {% if cookiecutter.database == "postgresql" %}
 import pytest
@@ -26,8 +27,8 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 
 
 @asynccontextmanager
-async def serve(database_url: str) -> AsyncIterator[AsyncClient]:
-    settings = Settings(environment="test", database_url=database_url, _env_file=None)
+async def serve(database_url: str, **settings_: Any) -> AsyncIterator[AsyncClient]:
+    settings = Settings(environment="test", database_url=database_url, _env_file=None, **settings_)
     async with (
         LifespanManager(create_app(settings)) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
@@ -75,6 +76,8 @@ class Link:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._streams: list[asyncio.StreamWriter] = []
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def restore(self) -> None:
         self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
@@ -88,33 +91,63 @@ class Link:
             stream.transport.abort()
         await self._server.wait_closed()
 
+    def freeze(self) -> None:
+        """Keep connections open but deliver nothing, as an overloaded or partitioned server."""
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        self._flowing.set()
+
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         self._streams += [writer, upstream_writer]
-        await asyncio.gather(_pipe(reader, upstream_writer), _pipe(upstream_reader, writer))
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+        )
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError):
+            while data := await reader.read(65536):
+                await self._flowing.wait()
+                writer.write(data)
+                await writer.drain()
+        writer.close()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(OSError):
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    writer.close()
-
-
-@pytest.mark.skipif(
+needs_postgresql = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL"
 )
-async def test_postgresql_server_that_goes_away_and_comes_back(database_url: str) -> None:
+
+
+@asynccontextmanager
+async def relayed(database_url: str) -> AsyncIterator[tuple[Link, str]]:
+    """A link to the server of `database_url`, and the URL that goes through it."""
     url = make_url(database_url)
     link = Link(url.host or "127.0.0.1", url.port or 5432)
     await link.restore()
-    relayed = url.set(host="127.0.0.1", port=link.port).render_as_string(hide_password=False)
-    async with serve(relayed) as client:
+    try:
+        yield link, url.set(host="127.0.0.1", port=link.port).render_as_string(hide_password=False)
+    finally:
+        await link.cut()
+
+
+@needs_postgresql
+async def test_postgresql_server_that_goes_away_and_comes_back(database_url: str) -> None:
+    async with relayed(database_url) as (link, url), serve(url) as client:
         await assert_up(client, "Before")  # the pool now holds a connection the cut breaks
         await link.cut()
         await assert_down(client)
         await link.restore()
         await assert_up(client, "After")
-    await link.cut()
+
+
+@needs_postgresql
+async def test_postgresql_server_that_stops_answering_and_answers_again(database_url: str) -> None:
+    timeouts = {"database_command_timeout": 0.3, "database_connect_timeout": 0.3}
+    async with relayed(database_url) as (link, url), serve(url, **timeouts) as client:
+        await assert_up(client, "Before")  # the pool now holds a connection that goes silent
+        link.freeze()
+        await assert_down(client)  # in time: each request waits for one timeout, not forever
+        link.thaw()
+        await assert_up(client, "After")
 {% endif %}

@@ -1,5 +1,6 @@
 """The engine: one connection pool per process, built from the settings."""
 
+from collections.abc import Callable
 from typing import Any
 
 {% if cookiecutter.database == "postgresql" %}
@@ -16,9 +17,9 @@ from .settings import DatabaseSettings
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",  # readers never wait for the writer
     "PRAGMA synchronous=NORMAL",  # durable with WAL, far fewer fsyncs
-    "PRAGMA busy_timeout=5000",  # writers queue up to 5 s instead of failing at once
     "PRAGMA foreign_keys=ON",  # off by default in SQLite
 )
+"""Run on every new SQLite connection, with the `busy_timeout` from the settings."""
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -28,6 +29,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 {% if cookiecutter.database == "postgresql" %}
     postgresql = url.get_backend_name() == "postgresql"
     if postgresql:
+        # asyncpg's timeout runs on the client: it also ends a wait for a server that went
+        # silent, and cancels the statement on the server. `statement_timeout` in
+        # `server_settings` would not pass PgBouncer, which refuses unknown startup parameters.
         connect_args = {
             "timeout": settings.database_connect_timeout,
             "command_timeout": settings.database_command_timeout,
@@ -47,17 +51,24 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 {% if cookiecutter.database == "postgresql" %}
     if postgresql:
         event.listen(engine.sync_engine, "do_connect", _connect_reporting_network_errors)
+        _report_ping_timeouts(engine.dialect)
 {% endif %}
     if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "connect", _sqlite_tuner(settings.database_busy_timeout))
     return engine
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    for pragma in SQLITE_PRAGMAS:
-        cursor.execute(pragma)
-    cursor.close()
+def _sqlite_tuner(busy_timeout: float) -> Callable[[Any, Any], None]:
+    # Past the busy timeout a write fails with "database is locked", which is a 503.
+    pragmas = (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
+
+    def tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    return tune
 {% if cookiecutter.database == "postgresql" %}
 
 
@@ -73,4 +84,23 @@ def _connect_reporting_network_errors(
         return dialect.connect(*cargs, **cparams)
     except (OSError, TimeoutError) as error:
         raise dialect.loaded_dbapi.OperationalError(str(error) or type(error).__name__) from error
+
+
+def _report_ping_timeouts(dialect: Dialect) -> None:
+    """Make a pre-ping that gets no answer within `command_timeout` the driver's OperationalError.
+
+    asyncpg raises a bare `TimeoutError` there too, and SQLAlchemy has no event around the
+    ping: the error would leave the pool unwrapped and end the request as a 500. As a
+    driver error it goes through `handle_error` like a failed connect: the pool drops the
+    connection and the request gets 503.
+    """
+    ping = dialect.do_ping
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        try:
+            return ping(dbapi_connection)
+        except TimeoutError as error:
+            raise dialect.loaded_dbapi.OperationalError("no answer to the ping") from error
+
+    dialect.do_ping = do_ping  # type: ignore[method-assign]
 {% endif %}

@@ -19,6 +19,14 @@ UNIQUE_VIOLATIONS = {
     "SQLITE_CONSTRAINT_UNIQUE",
     "SQLITE_CONSTRAINT_PRIMARYKEY",
 }
+{% if cookiecutter.database == "postgresql" %}
+
+OUT_OF_TIME = {
+    "57014",  # query_canceled: the server's statement_timeout, or a cancel request
+    "55P03",  # lock_not_available: lock_timeout, or NOWAIT
+}
+"""PostgreSQL errors of a statement that ran out of time (when timeouts are set on the server)."""
+{% endif %}
 
 
 class DatabaseUnavailableError(Exception):
@@ -41,6 +49,9 @@ def as_unavailable(context: ExceptionContext) -> Exception | None:
         or context.is_disconnect
         or isinstance(error, OSError | TimeoutError)
         or isinstance(context.sqlalchemy_exception, OperationalError)
+{% if cookiecutter.database == "postgresql" %}
+        or getattr(error, "sqlstate", None) in OUT_OF_TIME
+{% endif %}
     ):
         return DatabaseUnavailableError(str(error) or type(error).__name__)
     return None

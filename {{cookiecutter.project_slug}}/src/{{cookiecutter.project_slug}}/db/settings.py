@@ -53,9 +53,19 @@ class DatabaseSettings(BaseServiceSettings):
         default=5.0, gt=0, description="Seconds to open a PostgreSQL connection."
     )
     database_command_timeout: float | None = Field(
-        default=30.0, gt=0, description="Seconds one PostgreSQL statement may run; unset: no limit."
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds one PostgreSQL statement may run, lock waits included, before it is "
+            "cancelled and the request gets 503; unset: no limit."
+        ),
     )
 {% endif %}
+    database_busy_timeout: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds a SQLite write waits for another writer to finish before it gets 503.",
+    )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
 
     @field_validator("database_url")

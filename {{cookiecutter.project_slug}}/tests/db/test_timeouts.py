@@ -1,0 +1,139 @@
+"""Timeouts: a statement that runs out of time is a 503 problem, and the next one is served."""
+
+{% if cookiecutter.database == "postgresql" %}
+import os
+{% endif %}
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+{% if cookiecutter.database == "postgresql" %}
+from typing import Literal
+{% endif %}
+
+{% if cookiecutter.database == "postgresql" %}
+import pytest
+{% endif %}
+from asgi_lifespan import LifespanManager
+{% if cookiecutter.database == "postgresql" %}
+from fastapi import APIRouter
+{% endif %}
+from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool, QueuePool
+
+from {{ cookiecutter.project_slug }}.app import create_app
+{% if cookiecutter.database == "postgresql" %}
+from {{ cookiecutter.project_slug }}.db import Base, Database, DbSession
+{% else %}
+from {{ cookiecutter.project_slug }}.db import Base, Database
+{% endif %}
+from {{ cookiecutter.project_slug }}.module import Module
+from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+
+@asynccontextmanager
+async def serve(settings: Settings, *extra: Module) -> AsyncIterator[tuple[AsyncClient, Database]]:
+    """The app on `settings` (and `extra` modules), with its database at hand."""
+    database = Database(settings)
+    enabled = [database.module() if m.name == "database" else m for m in modules(settings)]
+    async with (
+        LifespanManager(create_app(settings, enabled=[*enabled, *extra])) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+    ):
+        yield client, database
+
+
+@asynccontextmanager
+async def holding(database_url: str, statement: str) -> AsyncIterator[None]:
+    """Run `statement` on a connection of another client; its transaction (and every lock
+    it took) stays open until the block ends."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+            yield
+    finally:
+        await engine.dispose()
+
+
+def assert_timed_out(response: Response, path: str) -> None:
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "The database is unavailable; try again shortly.",
+        "instance": path,
+    }
+
+
+def assert_all_returned(database: Database) -> None:
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    assert pool.checkedout() == 0
+
+
+async def test_sqlite_write_that_waits_past_the_busy_timeout(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'busy.sqlite3'}"
+    settings = Settings(
+        environment="test", database_url=url, database_busy_timeout=0.1, _env_file=None
+    )
+    async with serve(settings) as (client, database):
+        async with database.engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with holding(url, "BEGIN IMMEDIATE"):  # another process is writing
+            started = time.monotonic()
+            assert_timed_out(await client.post("/items", json={"name": "Late"}), "/items")
+            assert time.monotonic() - started < 2  # the 0.1 s set, not the default 5 s
+            assert (await client.get("/items")).status_code == 200  # readers never wait
+            assert (await client.get("/health/ready")).status_code == 200
+        assert (await client.post("/items", json={"name": "Late"})).status_code == 201
+        assert_all_returned(database)
+{% if cookiecutter.database == "postgresql" %}
+
+
+needs_postgresql = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL"
+)
+
+
+@needs_postgresql
+async def test_postgresql_statement_past_the_command_timeout(settings: Settings) -> None:
+    settings = settings.model_copy(update={"database_command_timeout": 0.3})
+    async with serve(settings) as (client, database):
+        item = (await client.post("/items", json={"name": "Held"})).json()
+        path = f"/items/{item['id']}"
+        async with holding(settings.database_url, "SELECT id FROM items FOR UPDATE"):
+            assert_timed_out(await client.patch(path, json={"quantity": 1}), path)
+            assert (await client.get("/health/ready")).status_code == 200  # only a row is busy
+        assert (await client.get(path)).json()["quantity"] == 0  # cancelled, not applied late
+        assert (await client.patch(path, json={"quantity": 2})).json()["quantity"] == 2
+        assert_all_returned(database)
+
+
+ServerTimeout = Literal["statement_timeout", "lock_timeout"]
+probe = APIRouter()
+
+
+@probe.post("/probe/{setting}")
+async def run_out_of(setting: ServerTimeout, session: DbSession) -> None:
+    """Wait beyond a timeout an operator set on the server (`ALTER ROLE ... SET ...`)."""
+    await session.execute(text(f"SET LOCAL {setting} = '50ms'"))
+    slow = {"statement_timeout": "SELECT pg_sleep(1)", "lock_timeout": "LOCK TABLE items"}
+    await session.execute(text(slow[setting]))
+
+
+@needs_postgresql
+@pytest.mark.parametrize("setting", ["statement_timeout", "lock_timeout"])
+async def test_postgresql_statement_past_a_server_timeout(
+    settings: Settings, setting: ServerTimeout
+) -> None:
+    async with serve(settings, Module(name="probe", routers=[probe])) as (client, database):
+        async with holding(settings.database_url, "LOCK TABLE items"):  # for lock_timeout
+            assert_timed_out(await client.post(f"/probe/{setting}"), f"/probe/{setting}")
+        assert (await client.post("/items", json={"name": "Next"})).status_code == 201
+        assert_all_returned(database)
+{% endif %}
