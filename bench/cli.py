@@ -47,7 +47,12 @@ def parse(argv: list[str] | None) -> tuple[Config, Path | None]:
         action="store_true",
         help="sample every generated service with py-spy (collapsed stacks in workdir/profiles)",
     )
-    parser.add_argument("--tier-times", type=Path, help="JSON {tier: seconds} of the test suite")
+    parser.add_argument(
+        "--tier-times",
+        type=Path,
+        help="the template suite's tier times (default: .cache/tier-times.json, which the "
+        "suite writes at the end of every run; $TEMPLATE_TIER_TIMES moves both)",
+    )
     args = parser.parse_args(argv)
     config = SMOKE if args.smoke else FULL
     overrides = {

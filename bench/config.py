@@ -35,6 +35,7 @@ class Config:
     workdir: Path | None = None
     keep: bool = False
     tier_times: Path | None = None
+    """The template suite's tier times; None: what the suite last recorded (.cache/)."""
     profile: bool = False
 
     def as_dict(self) -> dict[str, Any]:

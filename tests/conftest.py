@@ -14,6 +14,8 @@ from cookiecutter.main import cookiecutter
 
 from combinations import TEMPLATE, Combination
 
+pytest_plugins = ("tier_times",)  # wall time per tier -> .cache/tier-times.json
+
 BIN = Path(sys.executable).parent
 IN_CI = os.environ.get("CI") == "true"
 

@@ -1,6 +1,8 @@
-"""The template itself: how long one bake takes, and the template suite's tiers if known."""
+"""The template itself: how long one bake takes, and the template suite's tiers if recorded."""
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 import time
@@ -16,6 +18,8 @@ from ..stats import Summary
 
 GROUP = "Template"
 TARGET = Target("<", 1.0)
+# Written by the template suite itself at session end (tests/tier_times.py).
+TIER_TIMES = TEMPLATE / ".cache" / "tier-times.json"
 
 
 def projects(config: Config) -> dict[str, dict[str, Any]]:
@@ -31,6 +35,7 @@ def cases(ctx: Context) -> list[Row]:
 def _bake(ctx: Context) -> list[Row]:
     repeats = ctx.config.bake_repeats
     output = ctx.workdir / "bakes"
+    load = os.getloadavg()[0]
     result = run(
         [sys.executable, CLIENTS / "bake_timer.py", TEMPLATE, output / "api", str(repeats)],
         env=environment(),
@@ -46,7 +51,11 @@ def _bake(ctx: Context) -> list[Row]:
             "s",
             value=Summary.of(timed["bake_seconds"]),
             target=TARGET,
-            note=f"cookiecutter import {timed['import_seconds']:.2f} s not included",
+            note=(
+                f"CPU {Summary.of(timed['cpu_seconds']).median:.2f} s (bake and hook processes); "
+                f"load {load:.1f} at start; "
+                f"cookiecutter import {timed['import_seconds']:.2f} s not included"
+            ),
         )
     ]
     cookiecutter = tool("cookiecutter")
@@ -77,19 +86,32 @@ def _bake(ctx: Context) -> list[Row]:
 
 
 def _tiers(ctx: Context) -> list[Row]:
-    path: Path | None = ctx.config.tier_times
-    if path is None or not path.exists():
-        return [
-            unavailable(
-                GROUP,
-                "template test suite tiers",
-                "not measured by this run; pass --tier-times FILE (JSON {tier: seconds})",
-            )
-        ]
+    path = ctx.config.tier_times or Path(os.environ.get("TEMPLATE_TIER_TIMES") or TIER_TIMES)
+    if not path.exists():
+        reason = f"no record at {path}: run the template suite, or pass --tier-times FILE"
+        return [unavailable(GROUP, "template test suite tiers", reason)]
     data = json.loads(path.read_text())
-    tiers = data.get("tiers", data) if isinstance(data, dict) else {}
-    return [
-        Row(GROUP, f"template test suite, {name}", "wall", "s", value=Summary.of([float(sec)]))
-        for name, sec in tiers.items()
-        if isinstance(sec, int | float)
+    if "tiers" not in data:  # a plain {tier: seconds} file
+        return [_suite_row(name, sec, f"from {path}") for name, sec in data.items()]
+    workers = data["workers"]
+    how = f"{workers} xdist worker{'s' * (workers > 1)}" if workers else "one process"
+    rows = [
+        _suite_row(
+            "whole session",
+            data["session_wall"],
+            f"recorded {data['recorded']} by `pytest {shlex.join(data['args'])}` "
+            f"({how}, exit status {data['exit_status']})",
+        )
     ]
+    for name, tier in data["tiers"].items():
+        counts = "".join(f", {tier[k]} {k}" for k in ("skipped", "failed") if tier[k])
+        note = (
+            f"first start to last end; {tier['tests']} tests{counts}; "
+            f"durations sum to {tier['sum']:.1f} s"
+        )
+        rows.append(_suite_row(name, tier["wall"], note))
+    return rows
+
+
+def _suite_row(name: str, seconds: float, note: str) -> Row:
+    return Row(GROUP, f"template test suite, {name}", "wall", "s", Summary.of([seconds]), note=note)
