@@ -45,6 +45,10 @@ def run_migrations(connection: Connection) -> None:
 
 async def run_with_own_engine() -> None:
     settings = Settings()
+{% if cookiecutter.database == "postgresql" %}
+    # An index build or a backfill may rightly outlast the limit set for requests.
+    settings = settings.model_copy(update={"database_command_timeout": None})
+{% endif %}
     engine = create_engine(settings)
     try:
         async with engine.connect() as connection:

@@ -85,3 +85,20 @@ async def test_sqlite_is_tuned_for_a_server(tmp_path: Path) -> None:
         "foreign_keys": 1,
         "synchronous": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "pinged"),
+    [
+        ("sqlite+aiosqlite:///app.sqlite3", False),
+{% if cookiecutter.database == "postgresql" %}
+        ("postgresql+asyncpg://u@db/app", True),
+{% endif %}
+    ],
+)
+async def test_only_server_connections_are_pinged(url: str, pinged: bool) -> None:
+    engine = create_engine(DatabaseSettings(database_url=url, _env_file=None))
+    try:
+        assert engine.pool._pre_ping is pinged
+    finally:
+        await engine.dispose()

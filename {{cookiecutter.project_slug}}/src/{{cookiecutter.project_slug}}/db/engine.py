@@ -25,6 +25,7 @@ SQLITE_PRAGMAS = (
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """An engine for `settings.database_url`; it connects lazily, on first use."""
     url = make_url(settings.database_url)
+    sqlite = url.get_backend_name() == "sqlite"
     connect_args: dict[str, Any] = {}
 {% if cookiecutter.database == "postgresql" %}
     postgresql = url.get_backend_name() == "postgresql"
@@ -43,7 +44,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
-        pool_pre_ping=settings.database_pool_pre_ping,
+        # A SQLite connection is an open file: no server can have dropped it, and a ping
+        # would cost each request one more trip to aiosqlite's thread.
+        pool_pre_ping=settings.database_pool_pre_ping and not sqlite,
         echo=settings.database_echo,
         connect_args=connect_args,
     )
@@ -53,7 +56,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         event.listen(engine.sync_engine, "do_connect", _connect_reporting_network_errors)
         _report_ping_timeouts(engine.dialect)
 {% endif %}
-    if url.get_backend_name() == "sqlite":
+    if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_tuner(settings.database_busy_timeout))
     return engine
 

@@ -46,7 +46,10 @@ class DatabaseSettings(BaseServiceSettings):
     )
     database_pool_pre_ping: bool = Field(
         default=True,
-        description="Test each connection as it leaves the pool; replaces ones the server dropped.",
+        description=(
+            "Test each connection as it leaves the pool; replaces ones the server dropped "
+            "(not on SQLite, which has no server)."
+        ),
     )
 {% if cookiecutter.database == "postgresql" %}
     database_connect_timeout: float = Field(
