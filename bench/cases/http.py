@@ -1,4 +1,4 @@
-"""HTTP: the generated service with its default middleware vs bare FastAPI vs raw ASGI."""
+"""HTTP: the generated service with its default middleware vs FastAPI baselines vs raw ASGI."""
 
 import json
 from typing import Any
@@ -55,9 +55,10 @@ def _run(ctx: Context) -> list[Row]:
     project = ctx.projects.get("http-default", base_answers())
     candidate = ctx.service("template", project)
     bare = ctx.baseline("bare-fastapi", project, "bare_fastapi:app")
-    with serving(candidate, bare):
-        seed(candidate)
-        seed(bare)
+    routed = ctx.baseline("routed-fastapi", project, "routed_fastapi:app")
+    with serving(candidate, bare, routed):
+        for server in (candidate, bare, routed):
+            seed(server)
         routes = ctx.workdir / "raw-routes.json"
         routes.write_text(json.dumps(_bodies(candidate)))
         raw = ctx.baseline("raw-asgi", project, "raw_asgi:app", BENCH_RAW_ROUTES=str(routes))
@@ -67,7 +68,9 @@ def _run(ctx: Context) -> list[Row]:
                 rows += guarded(
                     GROUP,
                     case,
-                    lambda load=load, case=case: _case(ctx, case, load, candidate, bare, raw),
+                    lambda load=load, case=case: _case(
+                        ctx, case, load, candidate, routed, bare, raw
+                    ),
                 )
             return rows
 
@@ -85,9 +88,16 @@ def _bodies(server: Server) -> dict[str, str]:
 
 
 def _case(
-    ctx: Context, case: str, load: wrk.Load, candidate: Server, bare: Server, raw: Server
+    ctx: Context,
+    case: str,
+    load: wrk.Load,
+    candidate: Server,
+    routed: Server,
+    bare: Server,
+    raw: Server,
 ) -> list[Row]:
-    template_runs, bare_runs, raw_runs = ctx.alternate([candidate, bare, raw], load)
+    servers = [candidate, routed, bare, raw]
+    template_runs, routed_runs, bare_runs, raw_runs = ctx.alternate(servers, load)
     return [
         throughput_row(
             GROUP,
@@ -96,6 +106,20 @@ def _case(
             versus=("bare FastAPI", bare_runs),
             target=TARGET,
             note=latency_note(template_runs),
+        ),
+        throughput_row(
+            GROUP,
+            f"{case}: template, against FastAPI with a router",
+            template_runs,
+            versus=("FastAPI with a router and a dependency", routed_runs),
+            note="what the template adds to FastAPI as its docs structure an app",
+        ),
+        throughput_row(
+            GROUP,
+            f"{case}: FastAPI with a router and a dependency",
+            routed_runs,
+            versus=("bare FastAPI", bare_runs),
+            note=latency_note(routed_runs),
         ),
         throughput_row(
             GROUP,
