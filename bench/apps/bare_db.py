@@ -4,7 +4,6 @@ One engine (default pool) opened in the lifespan, one session per request, the p
 table mapping and response models; no middleware, no repository, no error mapping.
 """
 
-import importlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,13 +12,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from under_test import Item, ItemPage, item_row
 
-_package = os.environ["BENCH_PACKAGE"]
-_schemas = importlib.import_module(f"{_package}.items.schemas")
-_sql = importlib.import_module(f"{_package}.items.sql")
-Item = _schemas.Item
-ItemPage = _schemas.ItemPage
-ItemRow = _sql.ItemRow
+ItemRow = item_row()
 
 
 @asynccontextmanager

@@ -4,20 +4,11 @@ No middleware, no lifespan, no dependencies: items in a dict, names in a set. Th
 (and so validation and serialization) are imported from the project under test.
 """
 
-import importlib
-import os
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Path, Query
-
-_package = os.environ["BENCH_PACKAGE"]
-_schemas = importlib.import_module(f"{_package}.items.schemas")
-_health = importlib.import_module(f"{_package}.api.health")
-Health = _health.Health
-Item = _schemas.Item
-ItemCreate = _schemas.ItemCreate
-ItemPage = _schemas.ItemPage
+from under_test import Health, Item, ItemCreate, ItemPage
 
 app = FastAPI()
 _items: dict[int, Item] = {}

@@ -5,20 +5,11 @@ the store handed to each endpoint by an `Annotated` dependency: what a layered p
 pays to the framework before any code of its own. No middleware, no lifespan.
 """
 
-import importlib
-import os
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query
-
-_package = os.environ["BENCH_PACKAGE"]
-_schemas = importlib.import_module(f"{_package}.items.schemas")
-_health = importlib.import_module(f"{_package}.api.health")
-Health = _health.Health
-Item = _schemas.Item
-ItemCreate = _schemas.ItemCreate
-ItemPage = _schemas.ItemPage
+from under_test import Health, Item, ItemCreate, ItemPage
 
 
 class Store:
