@@ -138,8 +138,9 @@ def _log(
         "request_id": request_id,
     }
     message = f"{method} {path} {outcome}"
-    if _direct is not None:
-        _direct.write_access(message, extra)
+    direct = _direct_handler()
+    if direct is not None:
+        direct.write_access(message, extra)
     else:
         access_logger.info(message, extra=extra)
 
@@ -212,8 +213,12 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
             self.release()
 
 
-_direct: JsonLinesHandler | None = None
-"""Set while `json_logging` routes access lines past `logging` (see `JsonLinesHandler`)."""
+def _direct_handler() -> JsonLinesHandler | None:
+    """`json_logging`'s handler while it is the only place an access line can go."""
+    handlers = logging.root.handlers
+    only = handlers[0] if len(handlers) == 1 else None
+    alone = access_logger.propagate and not (access_logger.handlers or access_logger.filters)
+    return only if isinstance(only, JsonLinesHandler) and alone else None
 
 
 @asynccontextmanager
@@ -224,7 +229,6 @@ async def json_logging() -> AsyncIterator[State]:
     access lines go through `logging` like any other record. Lines are written as they are
     logged, as uvicorn writes its own: one short write to a pipe.
     """
-    global _direct
     root = logging.getLogger()
     if root.handlers:
         yield {}
@@ -233,11 +237,8 @@ async def json_logging() -> AsyncIterator[State]:
     level = access_logger.level
     access_logger.setLevel(logging.INFO)
     root.addHandler(handler)
-    if not access_logger.handlers and access_logger.propagate:
-        _direct = handler
     try:
         yield {}
     finally:
-        _direct = None
         root.removeHandler(handler)
         access_logger.setLevel(level)
