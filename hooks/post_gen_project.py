@@ -48,6 +48,8 @@ MANIFEST: tuple[Owner, ...] = (
             "tests/db",
         ),
     ),
+    # a server can drop pooled connections; a SQLite file cannot
+    Owner("database", ("postgresql",), ("src/{package}/db/pre_ping.py",)),
     # websockets
     Owner("websockets", (True,), ("src/{package}/realtime", "tests/realtime")),
     # background_worker

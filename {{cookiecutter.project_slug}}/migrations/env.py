@@ -47,7 +47,7 @@ async def run_with_own_engine() -> None:
     settings = Settings()
 {% if cookiecutter.database == "postgresql" %}
     # An index build or a backfill may rightly outlast the limit set for requests.
-    settings = settings.model_copy(update={"database_command_timeout": None})
+    settings = settings.model_copy(update={"database_command_timeout": 0})
 {% endif %}
     engine = create_engine(settings)
     try:

@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import text
+{% if cookiecutter.database == "postgresql" %}
+from sqlalchemy.engine.interfaces import DBAPIConnection
+{% endif %}
 
 from {{ cookiecutter.project_slug }}.db import DatabaseSettings
 from {{ cookiecutter.project_slug }}.db.engine import create_engine
@@ -85,20 +88,31 @@ async def test_sqlite_is_tuned_for_a_server(tmp_path: Path) -> None:
         "foreign_keys": 1,
         "synchronous": 1,
     }
-
-
-@pytest.mark.parametrize(
-    ("url", "pinged"),
-    [
-        ("sqlite+aiosqlite:///app.sqlite3", False),
 {% if cookiecutter.database == "postgresql" %}
-        ("postgresql+asyncpg://u@db/app", True),
-{% endif %}
-    ],
-)
-async def test_only_server_connections_are_pinged(url: str, pinged: bool) -> None:
-    engine = create_engine(DatabaseSettings(database_url=url, _env_file=None))
+
+
+@pytest.mark.parametrize(("idle", "tested"), [(0.0, 2), (60.0, 0)])
+async def test_only_connections_unused_for_a_while_are_tested(
+    database_url: str, idle: float, tested: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = DatabaseSettings(
+        database_url=database_url, database_pool_pre_ping_idle=idle, _env_file=None
+    )
+    engine = create_engine(settings)
+    pings: list[DBAPIConnection] = []
+    ping = engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: DBAPIConnection) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted_ping)
     try:
-        assert engine.pool._pre_ping is pinged
+        for _ in range(3):  # one new connection, then the same one twice more
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
     finally:
         await engine.dispose()
+    server = engine.dialect.name == "postgresql"  # a SQLite file is never tested
+    assert len(pings) == (tested if server else 0)
+{% endif %}

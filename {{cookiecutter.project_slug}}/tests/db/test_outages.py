@@ -131,9 +131,22 @@ async def relayed(database_url: str) -> AsyncIterator[tuple[Link, str]]:
         await link.cut()
 
 
+PRE_PING = pytest.mark.parametrize(
+    "pre_ping_idle",
+    [0.0, 60.0],
+    ids=["connection tested before use", "connection used a moment ago, not tested"],
+)
+
+
 @needs_postgresql
-async def test_postgresql_server_that_goes_away_and_comes_back(database_url: str) -> None:
-    async with relayed(database_url) as (link, url), serve(url) as client:
+@PRE_PING
+async def test_postgresql_server_that_goes_away_and_comes_back(
+    database_url: str, pre_ping_idle: float
+) -> None:
+    async with (
+        relayed(database_url) as (link, url),
+        serve(url, database_pool_pre_ping_idle=pre_ping_idle) as client,
+    ):
         await assert_up(client, "Before")  # the pool now holds a connection the cut breaks
         await link.cut()
         await assert_down(client)
@@ -142,12 +155,46 @@ async def test_postgresql_server_that_goes_away_and_comes_back(database_url: str
 
 
 @needs_postgresql
-async def test_postgresql_server_that_stops_answering_and_answers_again(database_url: str) -> None:
-    timeouts = {"database_command_timeout": 0.3, "database_connect_timeout": 0.3}
-    async with relayed(database_url) as (link, url), serve(url, **timeouts) as client:
+@PRE_PING
+async def test_postgresql_server_that_stops_answering_and_answers_again(
+    database_url: str, pre_ping_idle: float
+) -> None:
+    settings = {
+        "database_command_timeout": 0.3,
+        "database_connect_timeout": 0.3,
+        "database_pool_pre_ping_idle": pre_ping_idle,
+    }
+    async with relayed(database_url) as (link, url), serve(url, **settings) as client:
         await assert_up(client, "Before")  # the pool now holds a connection that goes silent
         link.freeze()
         await assert_down(client)  # in time: each request waits for one timeout, not forever
         link.thaw()
+        await assert_up(client, "After")
+
+
+@needs_postgresql
+async def test_a_connection_dropped_while_unused_is_replaced_unseen(database_url: str) -> None:
+    async with (
+        relayed(database_url) as (link, url),
+        serve(url, database_pool_pre_ping_idle=0.05) as client,
+    ):
+        await assert_up(client, "Before")
+        await link.cut()  # a restart while the service is quiet drops the pooled connection
+        await link.restore()
+        await asyncio.sleep(0.1)
+        await assert_up(client, "After")  # found by the test before use: no request fails
+
+
+@needs_postgresql
+async def test_a_connection_used_a_moment_ago_is_trusted(database_url: str) -> None:
+    """Not tested within the idle window: the one request on it fails, the next gets a new one."""
+    async with (
+        relayed(database_url) as (link, url),
+        serve(url, database_pool_pre_ping_idle=60) as client,
+    ):
+        await assert_up(client, "Before")
+        await link.cut()
+        await link.restore()
+        assert_unavailable(await client.get("/items"))
         await assert_up(client, "After")
 {% endif %}

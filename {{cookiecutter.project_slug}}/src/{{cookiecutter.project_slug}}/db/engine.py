@@ -12,6 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .errors import as_unavailable
+{% if cookiecutter.database == "postgresql" %}
+from .pre_ping import ping_idle_connections
+{% endif %}
 from .settings import DatabaseSettings
 
 SQLITE_PRAGMAS = (
@@ -35,7 +38,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         # `server_settings` would not pass PgBouncer, which refuses unknown startup parameters.
         connect_args = {
             "timeout": settings.database_connect_timeout,
-            "command_timeout": settings.database_command_timeout,
+            "command_timeout": settings.database_command_timeout or None,
         }
 {% endif %}
     engine = create_async_engine(
@@ -44,9 +47,6 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
-        # A SQLite connection is an open file: no server can have dropped it, and a ping
-        # would cost each request one more trip to aiosqlite's thread.
-        pool_pre_ping=settings.database_pool_pre_ping and not sqlite,
         echo=settings.database_echo,
         connect_args=connect_args,
     )
@@ -54,7 +54,9 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 {% if cookiecutter.database == "postgresql" %}
     if postgresql:
         event.listen(engine.sync_engine, "do_connect", _connect_reporting_network_errors)
-        _report_ping_timeouts(engine.dialect)
+        # Only a server can drop a pooled connection; a SQLite file stays open.
+        if settings.database_pool_pre_ping:
+            ping_idle_connections(engine, settings.database_pool_pre_ping_idle)
 {% endif %}
     if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_tuner(settings.database_busy_timeout))
@@ -87,23 +89,4 @@ def _connect_reporting_network_errors(
         return dialect.connect(*cargs, **cparams)
     except (OSError, TimeoutError) as error:
         raise dialect.loaded_dbapi.OperationalError(str(error) or type(error).__name__) from error
-
-
-def _report_ping_timeouts(dialect: Dialect) -> None:
-    """Make a pre-ping that gets no answer within `command_timeout` the driver's OperationalError.
-
-    asyncpg raises a bare `TimeoutError` there too, and SQLAlchemy has no event around the
-    ping: the error would leave the pool unwrapped and end the request as a 500. As a
-    driver error it goes through `handle_error` like a failed connect: the pool drops the
-    connection and the request gets 503.
-    """
-    ping = dialect.do_ping
-
-    def do_ping(dbapi_connection: Any) -> bool:
-        try:
-            return ping(dbapi_connection)
-        except TimeoutError as error:
-            raise dialect.loaded_dbapi.OperationalError("no answer to the ping") from error
-
-    dialect.do_ping = do_ping  # type: ignore[method-assign]
 {% endif %}

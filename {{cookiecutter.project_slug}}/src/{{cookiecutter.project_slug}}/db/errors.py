@@ -37,11 +37,8 @@ def as_unavailable(context: ExceptionContext) -> Exception | None:
     """`handle_error` hook: turn every kind of "the database is not there" into one error.
 
     Failing to connect, a dropped connection, a statement timeout, SQLite's "database is
-    locked" all arrive as different exceptions; handlers can rely on this one type. Failed
-    pre-pings are left alone: the pool replaces those connections itself.
+    locked" all arrive as different exceptions; handlers can rely on this one type.
     """
-    if context.is_pre_ping:
-        return None
     error = context.original_exception
     connecting = context.connection is None
     if (

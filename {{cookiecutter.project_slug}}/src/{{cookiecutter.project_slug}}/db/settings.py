@@ -44,23 +44,28 @@ class DatabaseSettings(BaseServiceSettings):
         ge=-1,
         description="Replace connections older than this many seconds (-1: never).",
     )
+{% if cookiecutter.database == "postgresql" %}
     database_pool_pre_ping: bool = Field(
         default=True,
+        description="Test connections as they leave the pool; replace ones the server dropped.",
+    )
+    database_pool_pre_ping_idle: float = Field(
+        default=1.0,
+        ge=0,
         description=(
-            "Test each connection as it leaves the pool; replaces ones the server dropped "
-            "(not on SQLite, which has no server)."
+            "Test only a connection unused for at least this many seconds (0: test every "
+            "time); one in use a moment ago is alive, and testing costs three round trips."
         ),
     )
-{% if cookiecutter.database == "postgresql" %}
     database_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to open a PostgreSQL connection."
     )
-    database_command_timeout: float | None = Field(
+    database_command_timeout: float = Field(
         default=30.0,
-        gt=0,
+        ge=0,
         description=(
             "Seconds one PostgreSQL statement may run, lock waits included, before it is "
-            "cancelled and the request gets 503; unset: no limit."
+            "cancelled and the request gets 503; 0: no limit."
         ),
     )
 {% endif %}
