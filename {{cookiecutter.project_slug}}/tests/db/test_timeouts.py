@@ -1,6 +1,7 @@
 """Timeouts: a statement that runs out of time is a 503 problem, and the next one is served."""
 
 {% if cookiecutter.database == "postgresql" %}
+import asyncio
 import os
 {% endif %}
 import time
@@ -111,6 +112,19 @@ async def test_postgresql_statement_past_the_command_timeout(settings: Settings)
             assert (await client.get("/health/ready")).status_code == 200  # only a row is busy
         assert (await client.get(path)).json()["quantity"] == 0  # cancelled, not applied late
         assert (await client.patch(path, json={"quantity": 2})).json()["quantity"] == 2
+        assert_all_returned(database)
+
+
+
+@needs_postgresql
+async def test_postgresql_command_timeout_zero_is_no_limit(settings: Settings) -> None:
+    settings = settings.model_copy(update={"database_command_timeout": 0})
+    async with serve(settings) as (client, database):
+        async with holding(settings.database_url, "LOCK TABLE items"):
+            create = asyncio.create_task(client.post("/items", json={"name": "Patient"}))
+            await asyncio.sleep(0.5)
+            assert not create.done()  # still waiting for the lock, not cut off
+        assert (await create).status_code == 201
         assert_all_returned(database)
 
 
