@@ -8,7 +8,7 @@ from .. import wrk
 from ..config import Config
 from ..context import CLIENTS, Context, guarded, latency_note, throughput_row
 from ..process import Unavailable, environment, run
-from ..projects import Project, base_answers
+from ..projects import MIDDLEWARE_KEYS, Project, base_answers
 from ..results import Row, Target
 from ..servers import reachable, serving
 from .http import ACCEPT, seed
@@ -22,10 +22,16 @@ LOADS = (
 PG = ("127.0.0.1", 5432)
 
 
+NO_MIDDLEWARE = dict.fromkeys(MIDDLEWARE_KEYS, False)
+"""The database module's own cost shows apart from the middleware's (their own group)."""
+
+
 def projects(config: Config) -> dict[str, dict[str, Any]]:
-    wanted = {"db-sqlite": base_answers(database="sqlite")}
-    if reachable(*PG):
-        wanted["db-postgresql"] = base_answers(database="postgresql")
+    kinds = ["sqlite", "postgresql"] if reachable(*PG) else ["sqlite"]
+    wanted = {}
+    for kind in kinds:
+        wanted[f"db-{kind}"] = base_answers(database=kind)
+        wanted[f"db-{kind}-bare"] = base_answers(database=kind, **NO_MIDDLEWARE)
     return wanted
 
 
@@ -54,23 +60,38 @@ def _engine(ctx: Context, kind: str) -> list[Row]:
             what="alembic upgrade head",
         )
         label = "SQLite" if kind == "sqlite" else "PostgreSQL"
+        bare = ctx.projects.get(f"db-{kind}-bare", base_answers(database=kind, **NO_MIDDLEWARE))
         candidate = ctx.service(f"template-{kind}", project, **env)
+        unwrapped = ctx.service(
+            f"template-{kind}-no-middleware", bare, **{bare.slug.upper() + "_DATABASE_URL": url}
+        )
         baseline = ctx.baseline(
             f"sqlalchemy-{kind}", project, "bare_db:app", BENCH_DATABASE_URL=url
         )
         rows: list[Row] = []
-        with serving(candidate, baseline):
+        with serving(candidate, unwrapped, baseline):
             seed(candidate, ctx.config.seed_rows)
             for case, load in LOADS:
-                template_runs, baseline_runs = ctx.alternate([candidate, baseline], load)
+                runs = ctx.alternate([candidate, unwrapped, baseline], load)
+                template_runs, unwrapped_runs, baseline_runs = runs
+                versus = ("hand-written SQLAlchemy", baseline_runs)
                 rows.append(
                     throughput_row(
                         GROUP,
                         f"{label} {case}: template",
                         template_runs,
-                        versus=("hand-written SQLAlchemy", baseline_runs),
+                        versus=versus,
                         target=TARGET,
                         note=latency_note(template_runs),
+                    )
+                )
+                rows.append(
+                    throughput_row(
+                        GROUP,
+                        f"{label} {case}: template without middleware",
+                        unwrapped_runs,
+                        versus=versus,
+                        note=latency_note(unwrapped_runs),
                     )
                 )
                 rows.append(
