@@ -8,6 +8,7 @@ from . import problems
 from .api import health
 from .lifespan import lifespan_for
 from .middleware.body_limit import BodyLimitMiddleware
+from .middleware.unhandled_errors import UnhandledErrorMiddleware
 from .module import Module
 from .modules import Settings, modules
 
@@ -39,8 +40,10 @@ def create_app(
         for exc_class, handler in module.exception_handlers.items():
             app.add_exception_handler(exc_class, handler)
     # add_middleware wraps: the last added runs first, so add innermost first. The body
-    # limit sits next to the app, so module middleware (request ids, headers) sees its 413s.
+    # limit and the 500 problem sit next to the app, so module middleware (request ids,
+    # headers) sees their 413s and 500s as it sees any response.
     app.add_middleware(BodyLimitMiddleware, max_body_size=settings.max_body_size)
+    app.add_middleware(UnhandledErrorMiddleware)
     for middleware in reversed([m for module in enabled for m in module.middleware]):
         app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     return app

@@ -74,7 +74,9 @@ async def validation_error(request: Request, exc: Exception) -> ProblemResponse:
 async def unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
     """Log the failure with its traceback; tell the client nothing about internals.
 
-    This runs outside all middleware, so a request id comes from `request.state`.
+    `UnhandledErrorMiddleware` calls it for the app's errors; Starlette, outside every
+    middleware, for one raised by a middleware itself. The request id, when there is one,
+    comes from `request.state`.
     """
     request_id: str | None = getattr(request.state, "request_id", None)
     logger.exception(
@@ -88,7 +90,6 @@ async def unhandled_error(request: Request, exc: Exception) -> ProblemResponse:
         500,
         "The server failed to handle this request.",
         instance=request.url.path,
-        headers={"X-Request-ID": request_id} if request_id else None,
         request_id=request_id,
     )
 

@@ -1,8 +1,11 @@
 """Every error is RFC 9457 problem+json, never an HTML page or a bare 500."""
 
+import logging
 from collections.abc import AsyncIterator
 
+import pytest
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -49,7 +52,9 @@ async def test_body_over_the_limit_is_413_problem(settings: Settings) -> None:
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_unhandled_error_is_500_problem_without_internals(settings: Settings) -> None:
+async def test_unhandled_error_is_500_problem_without_internals(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     router = APIRouter()
 
     @router.get("/boom")
@@ -57,13 +62,34 @@ async def test_unhandled_error_is_500_problem_without_internals(settings: Settin
         raise RuntimeError("secret internal state")
 
     app = create_app(settings, enabled=[Module(name="boom", routers=[router])])
-    transport = ASGITransport(app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+    # The transport re-raises what reaches the server: the error stops at the 500 problem.
+    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         response = await client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert "secret" not in response.text
     assert response.json()["detail"] == "The server failed to handle this request."
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged.exc_info is not None
+    assert str(logged.exc_info[1]) == "secret internal state"
+
+
+async def test_error_after_the_response_started_reaches_the_server(settings: Settings) -> None:
+    router = APIRouter()
+
+    async def half_a_body() -> AsyncIterator[bytes]:
+        yield b"partial"
+        raise RuntimeError("mid-stream")
+
+    @router.get("/half")
+    async def half() -> StreamingResponse:
+        return StreamingResponse(half_a_body())
+
+    app = create_app(settings, enabled=[Module(name="half", routers=[router])])
+    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+        # Too late for a 500: the server gets the error and drops the connection.
+        with pytest.raises(RuntimeError, match="mid-stream"):
+            await client.get("/half")
 
 
 async def test_streamed_body_over_the_limit_is_413_problem(settings: Settings) -> None:

@@ -52,6 +52,21 @@ async def test_oversize_body_413_gets_them_too(settings: Settings) -> None:
     assert response.headers["content-security-policy"] == API_CSP
 
 
+async def test_unhandled_error_500_gets_them_too(settings: Settings) -> None:
+    boom = APIRouter()
+
+    @boom.get("/boom")
+    async def fail() -> None:
+        raise RuntimeError("boom")
+
+    app = create_app(settings, enabled=[*modules(settings), Module(name="boom", routers=[boom])])
+    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-security-policy"] == API_CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
 async def test_hsts_when_configured(settings: Settings) -> None:
     update = {"hsts_max_age": 31_536_000, "hsts_include_subdomains": True}
     app = create_app(settings.model_copy(update=update))
