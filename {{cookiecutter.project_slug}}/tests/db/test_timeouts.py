@@ -115,7 +115,6 @@ async def test_postgresql_statement_past_the_command_timeout(settings: Settings)
         assert_all_returned(database)
 
 
-
 @needs_postgresql
 async def test_postgresql_command_timeout_zero_is_no_limit(settings: Settings) -> None:
     settings = settings.model_copy(update={"database_command_timeout": 0})
