@@ -63,12 +63,22 @@ def anyio_backend() -> str:
 @pytest.fixture
 {% if cookiecutter.database != "none" %}
 def settings(database_url: str) -> Settings:
-    """Settings of the app under test, ignoring any local `.env`; override to change."""
-    return Settings(environment="test", database_url=database_url, _env_file=None)
+    """Settings of the app under test, ignoring any local `.env`; override to change.
+
+    The collector keeps Python's settings: tuning it starts with a full collection of the
+    whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
+    """
+    return Settings(
+        environment="test", database_url=database_url, gc_young_threshold=0, _env_file=None
+    )
 {% else %}
 def settings() -> Settings:
-    """Settings of the app under test, ignoring any local `.env`; override to change."""
-    return Settings(environment="test", _env_file=None)
+    """Settings of the app under test, ignoring any local `.env`; override to change.
+
+    The collector keeps Python's settings: tuning it starts with a full collection of the
+    whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
+    """
+    return Settings(environment="test", gc_young_threshold=0, _env_file=None)
 {% endif %}
 
 

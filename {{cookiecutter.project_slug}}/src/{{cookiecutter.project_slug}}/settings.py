@@ -39,6 +39,14 @@ class CoreSettings(BaseServiceSettings):
         default=1_048_576, ge=0, description="Largest request body in bytes; larger gets 413."
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description=(
+            "Allocations between young garbage collections (Python: 700 up to 3.13); rarer "
+            "ones mean rarer full ones, which pause everything. 0 leaves Python's settings."
+        ),
+    )
 {% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
 
 
