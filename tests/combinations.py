@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-_CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+"""cookiecutter.json as written: choices as lists, prompts, private keys."""
 
 MODULE_KEYS = ("websockets", "background_worker")
 MIDDLEWARE_KEYS = ("request_id", "security_headers", "cors", "gzip", "rate_limit")
@@ -23,7 +24,7 @@ def defaults() -> dict[str, Any]:
     """The answer `--no-input` gives for every public question."""
     return {
         key: value[0] if isinstance(value, list) else value
-        for key, value in _CONTEXT.items()
+        for key, value in QUESTIONS.items()
         if not key.startswith("_") and key != "project_slug"
     }
 
@@ -50,7 +51,7 @@ class Combination:
 
 def _one_at_a_time() -> list[Combination]:
     rows = []
-    for key, value in _CONTEXT.items():
+    for key, value in QUESTIONS.items():
         if key.startswith("_") or key in ("project_slug", "python_version"):
             continue  # python versions are named rows of tier 2
         if isinstance(value, list):

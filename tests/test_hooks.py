@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
 from cookiecutter.hooks import run_script_with_context
 
-from combinations import ALL_OFF, TEMPLATE, Combination, defaults
+from combinations import ALL_OFF, QUESTIONS, TEMPLATE, Combination, defaults
 from conftest import bake
 from post_gen_project import MANIFEST
 
@@ -24,10 +23,10 @@ def test_every_manifest_path_exists_in_the_template(path: str) -> None:
 
 
 def test_every_manifest_answer_is_a_question() -> None:
-    questions = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+    public = defaults()
     for owner in MANIFEST:
-        assert owner.answer in defaults()
-        question = questions[owner.answer]
+        assert owner.answer in public
+        question = QUESTIONS[owner.answer]
         choices = [True, False] if isinstance(question, bool) else question
         assert all(value in choices for value in owner.values)
 

@@ -28,11 +28,19 @@ NO_MIDDLEWARE = dict.fromkeys(MIDDLEWARE_KEYS, False)
 
 def projects(config: Config) -> dict[str, dict[str, Any]]:
     kinds = ["sqlite", "postgresql"] if reachable(*PG) else ["sqlite"]
-    wanted = {}
-    for kind in kinds:
-        wanted[f"db-{kind}"] = base_answers(database=kind)
-        wanted[f"db-{kind}-bare"] = base_answers(database=kind, **NO_MIDDLEWARE)
-    return wanted
+    return {name: answers for kind in kinds for name, answers in _variants(kind).items()}
+
+
+def _variants(kind: str) -> dict[str, dict[str, Any]]:
+    """The project as generated, and the same without middleware."""
+    return {
+        f"db-{kind}": base_answers(database=kind),
+        f"db-{kind}-bare": base_answers(database=kind, **NO_MIDDLEWARE),
+    }
+
+
+def _url_env(project: Project, url: str) -> dict[str, str]:
+    return {project.slug.upper() + "_DATABASE_URL": url}
 
 
 def cases(ctx: Context) -> list[Row]:
@@ -45,12 +53,11 @@ def _engine(ctx: Context, kind: str) -> list[Row]:
     ctx.need_wrk()
     if kind == "postgresql" and not reachable(*PG):
         raise Unavailable("PostgreSQL not reachable on 127.0.0.1:5432")
-    project = ctx.projects.get(f"db-{kind}", base_answers(database=kind))
+    project, bare = (ctx.projects.get(name, answers) for name, answers in _variants(kind).items())
     if not (project.has("db") and project.has("items/sql")):
         raise Unavailable("the template has no database module yet")
     with _database(ctx, project, kind) as url:
-        prefix = project.slug.upper() + "_"
-        env = {prefix + "DATABASE_URL": url}
+        env = _url_env(project, url)
         alembic = project.python.parent / "alembic"
         run(
             [alembic, "upgrade", "head"],
@@ -60,11 +67,8 @@ def _engine(ctx: Context, kind: str) -> list[Row]:
             what="alembic upgrade head",
         )
         label = "SQLite" if kind == "sqlite" else "PostgreSQL"
-        bare = ctx.projects.get(f"db-{kind}-bare", base_answers(database=kind, **NO_MIDDLEWARE))
         candidate = ctx.service(f"template-{kind}", project, **env)
-        unwrapped = ctx.service(
-            f"template-{kind}-no-middleware", bare, **{bare.slug.upper() + "_DATABASE_URL": url}
-        )
+        unwrapped = ctx.service(f"template-{kind}-no-middleware", bare, **_url_env(bare, url))
         baseline = ctx.baseline(
             f"sqlalchemy-{kind}", project, "bare_db:app", BENCH_DATABASE_URL=url
         )

@@ -35,6 +35,7 @@ from alembic import command
 from alembic.config import Config
 {% endif %}
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter
 from httpx import ASGITransport, AsyncClient
 {% if cookiecutter.database == "postgresql" %}
 from sqlalchemy import Connection, make_url, text
@@ -51,7 +52,21 @@ from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
 {% endif %}
+from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+
+_crash = APIRouter()
+
+
+@_crash.get("/boom")
+async def _boom() -> None:
+    raise RuntimeError("secret internal state")
+
+
+@pytest.fixture
+def crashing() -> Module:
+    """A module whose `GET /boom` raises an exception no handler knows."""
+    return Module(name="crashing", routers=[_crash])
 
 
 @pytest.fixture(scope="session")

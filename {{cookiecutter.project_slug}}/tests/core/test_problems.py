@@ -53,15 +53,9 @@ async def test_body_over_the_limit_is_413_problem(settings: Settings) -> None:
 
 
 async def test_unhandled_error_is_500_problem_without_internals(
-    settings: Settings, caplog: pytest.LogCaptureFixture
+    settings: Settings, crashing: Module, caplog: pytest.LogCaptureFixture
 ) -> None:
-    router = APIRouter()
-
-    @router.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("secret internal state")
-
-    app = create_app(settings, enabled=[Module(name="boom", routers=[router])])
+    app = create_app(settings, enabled=[crashing])
     # The transport re-raises what reaches the server: the error stops at the 500 problem.
     async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         response = await client.get("/boom")

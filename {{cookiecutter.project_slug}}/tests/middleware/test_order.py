@@ -1,7 +1,6 @@
 """The order of the layers: the chosen middleware outermost first, then the 500 problem and the
 body limit."""
 
-from fastapi import APIRouter
 from httpx import ASGITransport, AsyncClient
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -57,15 +56,11 @@ async def test_body_limit_sits_inside_module_middleware(settings: Settings) -> N
     assert response.headers["x-stamp"] == "seen"
 
 
-async def test_unhandled_errors_are_answered_inside_module_middleware(settings: Settings) -> None:
-    boom = APIRouter()
-
-    @boom.get("/boom")
-    async def fail() -> None:
-        raise RuntimeError("boom")
-
-    stamp = Module(name="stamp", routers=[boom], middleware=[Middleware(Stamp)])
-    app = create_app(settings, enabled=[stamp])
+async def test_unhandled_errors_are_answered_inside_module_middleware(
+    settings: Settings, crashing: Module
+) -> None:
+    stamp = Module(name="stamp", middleware=[Middleware(Stamp)])
+    app = create_app(settings, enabled=[stamp, crashing])
     async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         response = await client.get("/boom")
     assert response.status_code == 500

@@ -52,14 +52,8 @@ async def test_oversize_body_413_gets_them_too(settings: Settings) -> None:
     assert response.headers["content-security-policy"] == API_CSP
 
 
-async def test_unhandled_error_500_gets_them_too(settings: Settings) -> None:
-    boom = APIRouter()
-
-    @boom.get("/boom")
-    async def fail() -> None:
-        raise RuntimeError("boom")
-
-    app = create_app(settings, enabled=[*modules(settings), Module(name="boom", routers=[boom])])
+async def test_unhandled_error_500_gets_them_too(settings: Settings, crashing: Module) -> None:
+    app = create_app(settings, enabled=[*modules(settings), crashing])
     async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         response = await client.get("/boom")
     assert response.status_code == 500
