@@ -4,14 +4,19 @@ Modules add their own settings as mixins (see `modules.py`), so every variable
 shares one prefix and one `.env` file, and one `Settings` object reaches all code.
 """
 
+{% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+{% else %}
 from typing import Literal
 
-{% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
-from pydantic import AliasChoices, Field
-{% else %}
 from pydantic import Field
-{% endif %}
 from pydantic_settings import BaseSettings, SettingsConfigDict
+{% endif %}
 
 ENV_PREFIX = "{{ cookiecutter.project_slug.upper() }}_"
 
@@ -39,6 +44,14 @@ class CoreSettings(BaseServiceSettings):
         default=1_048_576, ge=0, description="Largest request body in bytes; larger gets 413."
     )
     docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+    shutdown_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a stop (SIGTERM) waits for requests, WebSockets and in-process jobs "
+            "before cutting them off; keep it under the orchestrator's grace period."
+        ),
+    )
     gc_young_threshold: int = Field(
         default=10_000,
         ge=0,
@@ -58,4 +71,33 @@ class RedisSettings(BaseServiceSettings):
         validation_alias=AliasChoices(ENV_PREFIX + "REDIS_URL", "REDIS_URL"),
         description="redis://host:port/db; unset keeps everything in this process.",
     )
+    redis_connect_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to open a connection to Redis."
+    )
+    redis_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds one Redis command, or the wait for a pooled connection, may take.",
+    )
+    redis_retries: int = Field(
+        default=1,
+        ge=0,
+        le=10,
+        description="Retries of a command whose connection failed or timed out (jittered pause).",
+    )
+    redis_health_check_interval: float = Field(
+        default=10.0,
+        ge=0,
+        description="Idle seconds after which a pooled connection is PINGed before use; 0: never.",
+    )
+
+    def redis_options(self) -> dict[str, Any]:
+        """Options of every Redis client the service opens, so an outage looks the same on every
+        path: a command fails within `(retries + 1) * timeout` seconds, never hangs."""
+        return {
+            "socket_connect_timeout": self.redis_connect_timeout,
+            "socket_timeout": self.redis_timeout,
+            "health_check_interval": self.redis_health_check_interval,
+            "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), self.redis_retries),
+        }
 {% endif %}
