@@ -14,13 +14,14 @@ import shutil
 import socket
 {% endif %}
 {% if cookiecutter.database != "none" %}
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 {% else %}
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 {% endif %}
 {% if services %}
 from urllib.parse import urlsplit
@@ -48,6 +49,7 @@ from sqlalchemy.pool import NullPool
 {% endif %}
 from starlette.types import ASGIApp
 
+from support.service import Service
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
@@ -108,6 +110,21 @@ async def app(settings: Settings) -> AsyncIterator[ASGIApp]:
 async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         yield client
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
+    started: list[Service] = []
+
+    def start(*args: str, **settings: str) -> Service:
+        service = Service(tmp_path / f"service-{len(started)}.log", *args, **settings)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()
 {% if services %}
 
 
