@@ -87,8 +87,8 @@ MANIFEST: tuple[Owner, ...] = (
             "tests/middleware/test_security_headers.py",
         ),
     ),
-    Owner("cors", (True,), ("tests/middleware/test_cors.py",)),
-    Owner("gzip", (True,), ("tests/middleware/test_gzip.py",)),
+    Owner("cors", (True,), ("src/{package}/middleware/cors.py", "tests/middleware/test_cors.py")),
+    Owner("gzip", (True,), ("src/{package}/middleware/gzip.py", "tests/middleware/test_gzip.py")),
     Owner(
         "rate_limit",
         (True,),

@@ -4,7 +4,21 @@
 from .db import DatabaseSettings, database_module
 {% endif %}
 from .items import items_module
-from .middleware import MiddlewareSettings, middleware_module
+{% if cookiecutter.cors %}
+from .middleware.cors import CorsSettings, cors_module
+{% endif %}
+{% if cookiecutter.gzip %}
+from .middleware.gzip import GzipSettings, gzip_module
+{% endif %}
+{% if cookiecutter.rate_limit %}
+from .middleware.rate_limit import RateLimitSettings, rate_limit_module
+{% endif %}
+{% if cookiecutter.request_id %}
+from .middleware.request_id import RequestIdSettings, request_id_module
+{% endif %}
+{% if cookiecutter.security_headers %}
+from .middleware.security_headers import SecurityHeadersSettings, security_headers_module
+{% endif %}
 from .module import Module
 {% if cookiecutter.websockets %}
 from .realtime import RealtimeSettings, realtime_module
@@ -17,7 +31,21 @@ from .worker import WorkerSettings, worker_module
 
 class Settings(
     CoreSettings,
-    MiddlewareSettings,
+{% if cookiecutter.request_id %}
+    RequestIdSettings,
+{% endif %}
+{% if cookiecutter.security_headers %}
+    SecurityHeadersSettings,
+{% endif %}
+{% if cookiecutter.cors %}
+    CorsSettings,
+{% endif %}
+{% if cookiecutter.gzip %}
+    GzipSettings,
+{% endif %}
+{% if cookiecutter.rate_limit %}
+    RateLimitSettings,
+{% endif %}
 {% if cookiecutter.database != "none" %}
     DatabaseSettings,
 {% endif %}
@@ -32,9 +60,29 @@ class Settings(
 
 
 def modules(settings: Settings) -> list[Module]:
-    """The enabled modules, in start-up order (shut down in reverse)."""
+    """The enabled modules, in start-up order (shut down in reverse).
+
+    Their middleware wraps the app in the same order, outermost first: request ids first, so
+    their log line covers every response; security headers on every response, errors
+    included; CORS before any limit counts a preflight; GZip around what the limits produce;
+    the rate limit last, so a refused request costs only a bucket lookup.
+    """
     return [
-        middleware_module(settings),
+{% if cookiecutter.request_id %}
+        request_id_module(settings),
+{% endif %}
+{% if cookiecutter.security_headers %}
+        security_headers_module(settings),
+{% endif %}
+{% if cookiecutter.cors %}
+        cors_module(settings),
+{% endif %}
+{% if cookiecutter.gzip %}
+        gzip_module(settings),
+{% endif %}
+{% if cookiecutter.rate_limit %}
+        rate_limit_module(settings),
+{% endif %}
 {% if cookiecutter.database != "none" %}
         database_module(settings),
 {% endif %}

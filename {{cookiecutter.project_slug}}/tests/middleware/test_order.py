@@ -7,9 +7,8 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.middleware import middleware_module
 from {{ cookiecutter.project_slug }}.module import Module
-from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
 
 class Stamp:
@@ -28,8 +27,8 @@ class Stamp:
 
 
 def test_chosen_layers_outermost_first(settings: Settings) -> None:
-    module = middleware_module(settings)
-    layers = [getattr(layer.cls, "__name__", None) for layer in module.middleware]
+    middleware = [layer for module in modules(settings) for layer in module.middleware]
+    layers = [getattr(layer.cls, "__name__", None) for layer in middleware]
 {% set chosen = [] %}
 {% if cookiecutter.request_id %}{% set _ = chosen.append("RequestIdMiddleware") %}{% endif %}
 {% if cookiecutter.security_headers %}{% set _ = chosen.append("SecurityHeadersMiddleware") %}{% endif %}

@@ -14,11 +14,11 @@ from redis.asyncio import Redis
 from starlette.types import Message, Receive, Scope, Send
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.middleware import middleware_module
 from {{ cookiecutter.project_slug }}.middleware.rate_limit import (
     MemoryBuckets,
     RateLimiter,
     RateLimitMiddleware,
+    rate_limit_module,
 )
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
@@ -55,7 +55,7 @@ def settings(settings: Settings) -> Settings:
 
 def limited_app(settings: Settings, clock: Clock) -> FastAPI:
     probe = Module(name="probe", routers=[router])
-    return create_app(settings, enabled=[middleware_module(settings, clock=clock), probe])
+    return create_app(settings, enabled=[rate_limit_module(settings, clock=clock), probe])
 
 
 @asynccontextmanager

@@ -15,16 +15,20 @@ second: a limiter outage must not become an API outage.
 import hashlib
 import logging
 import math
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from pydantic import Field
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..module import State
+from ..module import Module, State
 from ..problems import problem
+from ..settings import RedisSettings
 
 logger = logging.getLogger(__name__)
 
@@ -220,3 +224,44 @@ class RateLimitMiddleware:
                     return "key:" + hashlib.blake2b(value, digest_size=16).hexdigest()
         client = scope.get("client")
         return "ip:" + (client[0] if client else "unknown")
+
+
+class RateLimitSettings(RedisSettings):
+    rate_limit_requests: int = Field(
+        default=120, ge=1, description="Requests a client may burst; the bucket size."
+    )
+    rate_limit_window: int = Field(
+        default=60, ge=1, description="Seconds in which an empty bucket refills completely."
+    )
+    rate_limit_key_header: str | None = Field(
+        default=None, description="Header (e.g. X-API-Key) naming the client; else its IP."
+    )
+    rate_limit_exempt_paths: list[str] = Field(default=["/health"])
+    rate_limit_redis_prefix: str = "{{ cookiecutter.project_slug }}:rate-limit:"
+
+
+def rate_limit_module(
+    settings: RateLimitSettings, *, clock: Callable[[], float] = time.time
+) -> Module:
+    """Register it last of the middleware, so a refused request costs only a bucket lookup;
+    `clock` (seconds) drives the buckets."""
+    limiter = RateLimiter(
+        settings.rate_limit_requests,
+        settings.rate_limit_window,
+        redis_url=settings.redis_url,
+        prefix=settings.rate_limit_redis_prefix,
+        clock=clock,
+    )
+    return Module(
+        name="rate_limit",
+        lifespan=limiter.lifespan,
+        middleware=[
+            Middleware(
+                RateLimitMiddleware,
+                limiter=limiter,
+                key_header=settings.rate_limit_key_header,
+                exempt_paths=settings.rate_limit_exempt_paths,
+            )
+        ],
+        responses={429: "Too many requests from this client; retry after `Retry-After` seconds."},
+    )

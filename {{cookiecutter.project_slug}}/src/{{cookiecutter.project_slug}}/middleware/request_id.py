@@ -18,9 +18,12 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
 
+from pydantic import Field
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..module import State
+from ..module import Module, State
+from ..settings import BaseServiceSettings
 
 HEADER = b"x-request-id"
 SANE_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
@@ -242,3 +245,19 @@ async def json_logging() -> AsyncIterator[State]:
     finally:
         root.removeHandler(handler)
         access_logger.setLevel(level)
+
+
+class RequestIdSettings(BaseServiceSettings):
+    access_log: bool = Field(
+        default=True,
+        description="One JSON line per request on the `{{ cookiecutter.project_slug }}.access` logger.",
+    )
+
+
+def request_id_module(settings: RequestIdSettings) -> Module:
+    """Ids and JSON logs for every request; register it first, so it wraps all other layers."""
+    return Module(
+        name="request_id",
+        lifespan=json_logging,
+        middleware=[Middleware(RequestIdMiddleware, access_log=settings.access_log)],
+    )

@@ -3,7 +3,12 @@
 from collections.abc import Collection
 from typing import Literal
 
+from pydantic import Field
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..module import Module
+from ..settings import BaseServiceSettings
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 """JSON needs nothing loaded, framed or submitted."""
@@ -75,3 +80,33 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecurityHeadersSettings(BaseServiceSettings):
+    hsts_max_age: int = Field(
+        default=0,
+        ge=0,
+        description="Strict-Transport-Security max-age in seconds; 0 sends none (plain-HTTP dev).",
+    )
+    hsts_include_subdomains: bool = False
+    content_security_policy: str = Field(
+        default=API_CSP, description="CSP of every response but the docs pages."
+    )
+    frame_options: Literal["DENY", "SAMEORIGIN"] = "DENY"
+    referrer_policy: str = "no-referrer"
+
+
+def security_headers_module(settings: SecurityHeadersSettings) -> Module:
+    return Module(
+        name="security_headers",
+        middleware=[
+            Middleware(
+                SecurityHeadersMiddleware,
+                content_security_policy=settings.content_security_policy,
+                hsts_max_age=settings.hsts_max_age,
+                hsts_include_subdomains=settings.hsts_include_subdomains,
+                frame_options=settings.frame_options,
+                referrer_policy=settings.referrer_policy,
+            )
+        ],
+    )
