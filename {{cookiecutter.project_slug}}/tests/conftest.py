@@ -232,20 +232,31 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 @pytest.fixture
 def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    return emptied(migrated_database, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty, migrated database shared by the tests of one module."""
+    return emptied(migrated_database, tmp_path_factory.mktemp("database"))
+
+
+def emptied(migrated_database: str, directory: Path) -> str:
 {% if cookiecutter.database == "postgresql" %}
-    """An empty, migrated database for one test: a copy of the session's SQLite file,
-    or the session's PostgreSQL database with every table truncated."""
+    """A copy of the session's SQLite file in `directory`, or the session's PostgreSQL
+    database with every table truncated."""
     url = make_url(migrated_database)
     if url.get_backend_name() == "postgresql":
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         run_async(execute(migrated_database, f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         return migrated_database
 {% else %}
-    """An empty, migrated database for one test: a copy of the session's SQLite file."""
+    """A copy of the session's SQLite file in `directory`."""
     url = make_url(migrated_database)
 {% endif %}
     assert url.database is not None
-    copy = tmp_path / "test.sqlite3"
+    copy = directory / "test.sqlite3"
     shutil.copyfile(url.database, copy)
     return url.set(database=str(copy)).render_as_string()
 {% endif %}

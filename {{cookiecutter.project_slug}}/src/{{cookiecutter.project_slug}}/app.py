@@ -34,7 +34,7 @@ def create_app(
         redoc_url="/redoc" if settings.docs_enabled else None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
-    problems.install(app)
+    problems.install(app, {code: why for m in enabled for code, why in m.responses.items()})
     app.include_router(health.router)
     for module in enabled:
         for router in module.routers:

@@ -32,5 +32,7 @@ class Module:
     middleware: Sequence[Middleware] = ()
     """Outermost first, all outside the core's body limit."""
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
+    responses: Mapping[int, str] = field(default_factory=dict)
+    """Error statuses the module may answer on any operation, with why (documented on each)."""
     started: Started | None = None
     """Called once every lifespan has started, with the app and the full state."""

@@ -34,6 +34,38 @@ async def test_wrong_method_is_405_problem_with_allow(client: AsyncClient) -> No
     assert response.headers["allow"] == "GET"
 
 
+async def test_405_allows_every_method_of_the_path(client: AsyncClient) -> None:
+    response = await client.put("/items/1", json={})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+
+
+def test_openapi_documents_every_error_as_a_problem(settings: Settings) -> None:
+    schema = create_app(settings).openapi()
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    errors = [
+        (path, method, status, response)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status >= "400"
+    ]
+    assert {status for _, _, status, _ in errors} >= {"404", "409", "413", "422"}
+    for path, method, status, response in errors:
+        assert response["content"] == {PROBLEM: problem}, (path, method, status)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    create = schema["paths"]["/items"]["post"]["responses"]
+    assert {"400", "413", "422"} <= set(create)
+
+
+async def test_body_that_is_not_utf8_is_400_problem(client: AsyncClient) -> None:
+    response = await client.post(
+        "/items", content=b'{"name": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+
+
 async def test_malformed_json_is_422_problem_not_500(client: AsyncClient) -> None:
     response = await client.post(
         "/items", content=b"{not json", headers={"content-type": "application/json"}

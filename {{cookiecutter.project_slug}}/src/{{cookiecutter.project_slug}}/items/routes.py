@@ -1,8 +1,10 @@
 """CRUD endpoints of the example resource."""
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from pydantic import BeforeValidator
 
 from ..problems import PROBLEM_RESPONSE
 from .repository import ItemRepository
@@ -12,7 +14,20 @@ from .storage import provide_item_repository
 router = APIRouter(prefix="/items", tags=["items"])
 
 Items = Annotated[ItemRepository, Depends(provide_item_repository)]
-ItemId = Annotated[int, Path(ge=1, description="The item's id.")]
+ID_MAX = 2**63 - 1
+"""Ids are 64-bit signed integers in every database."""
+INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _written_in_digits(value: object) -> object:
+    """An integer in a URL is digits, as the schema says: "10.0" and "1e3" are refused."""
+    if isinstance(value, str) and not INTEGER.fullmatch(value):
+        raise ValueError("must be an integer written in digits")
+    return value
+
+
+Digits = BeforeValidator(_written_in_digits)
+ItemId = Annotated[int, Path(ge=1, le=ID_MAX, description="The item's id."), Digits]
 
 Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No item has this id."}}
@@ -30,8 +45,10 @@ async def create_item(data: ItemCreate, items: Items, response: Response) -> Ite
 @router.get("", summary="List items")
 async def list_items(
     items: Items,
-    after: Annotated[int | None, Query(ge=0, description="Return items after this id.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[
+        int | None, Query(ge=0, le=ID_MAX, description="Items after this id."), Digits
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100), Digits] = 20,
     search: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
 ) -> ItemPage:
     """Keyset pagination: stable under concurrent inserts, constant cost per page."""

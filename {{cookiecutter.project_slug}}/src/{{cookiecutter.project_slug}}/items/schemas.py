@@ -1,27 +1,50 @@
 """What clients send and receive; validation happens here, before any storage."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""White space as JSON Schema patterns (ECMA-262 `\\s`) know it, so the schema and the
+service agree on what a blank name is."""
+RUNS_OF_SPACE = re.compile(f"[{SPACE}]+")
 
 Name = Annotated[
     str,
-    Field(min_length=1, max_length=100, examples=["Blue mug"], description="Unique name."),
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=f"[^{SPACE}]",  # something besides white space, which is collapsed
+        examples=["Blue mug"],
+        description="Unique name; runs of white space become one space.",
+    ),
 ]
 Description = Annotated[str | None, Field(max_length=1000, examples=["Holds 350 ml."])]
-Quantity = Annotated[int, Field(ge=0, le=1_000_000, description="Units in stock.")]
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's integer: 5 and 5.0 are, true and "5" are not (the models are strict)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Quantity = Annotated[
+    int,
+    Field(ge=0, le=1_000_000, description="Units in stock."),
+    BeforeValidator(_whole_number),
+]
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValueError("must contain a visible character")
-    return cleaned
+    return RUNS_OF_SPACE.sub(" ", name).strip(" ")
 
 
 class ItemCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     name: Name
     description: Description = None
@@ -31,13 +54,14 @@ class ItemCreate(BaseModel):
 
 
 class ItemUpdate(BaseModel):
-    """Fields to change; absent fields stay as they are."""
+    """Fields to change; absent fields stay as they are (null clears only `description`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    name: Name | None = None
+    # Absent is allowed, null is not: the schema says so, the validators enforce it.
+    name: Name | SkipJsonSchema[None] = None
     description: Description = None
-    quantity: Quantity | None = None
+    quantity: Quantity | SkipJsonSchema[None] = None
 
     @field_validator("name")
     @classmethod

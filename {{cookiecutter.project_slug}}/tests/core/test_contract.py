@@ -1,0 +1,90 @@
+"""The HTTP API keeps its own OpenAPI contract under generated input (schemathesis).
+
+Every operation with every default check (no server error; statuses, content types and bodies
+as documented; invalid input refused), then the linked operations as sequences (create, read,
+change, delete). `make test` runs a short, repeatable pass; `make fuzz` a long, random one.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis.core.result import Ok
+from schemathesis.generation.stateful.state_machine import APIStateMachine
+from schemathesis.python.asgi import shutdown_lifespans
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.modules import Settings
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
+"""Examples per operation; unset, a short pass with the same examples every run."""
+
+BUDGET = settings(
+    max_examples=EXAMPLES or 20,
+    derandomize=not EXAMPLES,
+    deadline=None,
+    database=None,  # no example database: tests write only under temporary directories
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+@pytest.fixture(scope="module")
+{% if cookiecutter.database != "none" %}
+def api(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[schemathesis.BaseSchema]:
+{% else %}
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.BaseSchema]:
+{% endif %}
+    """The schema of one app whose lifespan schemathesis runs, ended with the module."""
+    set_hypothesis_home_dir(str(tmp_path_factory.mktemp("hypothesis")))  # its caches
+    settings = Settings(
+        environment="test",
+{% if cookiecutter.database != "none" %}
+        database_url=module_database_url,
+{% endif %}
+{% if cookiecutter.rate_limit %}
+        rate_limit_requests=1_000_000,  # the contract, not the limit, is under test here
+{% endif %}
+        shutdown_timeout=1,
+        gc_young_threshold=0,
+        _env_file=None,
+    )
+    yield schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
+    shutdown_lifespans()
+
+
+def test_every_operation_keeps_its_contract(api: schemathesis.BaseSchema) -> None:
+    failures = []
+    for result in api.get_all_operations():
+        assert isinstance(result, Ok), result.err()
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @BUDGET
+        def keeps_contract(case: schemathesis.Case[Any]) -> None:
+            case.call_and_validate()
+
+        try:
+            keeps_contract()
+        except Exception as error:  # every operation runs; all failures are reported below
+            failures.append(f"{operation.label}: {error}")
+    assert not failures, "\n\n".join(failures)
+
+
+def test_linked_operations_keep_their_contract(api: schemathesis.BaseSchema) -> None:
+    listing, delete = api["/items"]["GET"], api["/items/{item_id}"]["DELETE"]
+
+    def start_without_items(machine: object) -> None:
+        """Hypothesis replays a sequence expecting the state it met the first time."""
+        while items := listing.Case(query={"limit": 100}).call().json()["items"]:
+            for item in items:
+                delete.Case(path_parameters={"item_id": item["id"]}).call()
+
+    machine = api.as_state_machine()
+    sequences: type[APIStateMachine] = type("Sequences", (machine,), {"setup": start_without_items})
+    sequences.run(settings=BUDGET)
