@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from combinations import TIER2, Combination
-from conftest import Baker, python_for, require_service, run, tool
+from conftest import Bakery, python_for, require_service, run, tool
 
 POSTGRES_URL = os.environ.get(
     "TEMPLATE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -52,7 +52,7 @@ _installed: dict[str, Installed] = {}
 
 
 @pytest.fixture
-def installed(combination: Combination, workspace: Baker, uv_cache: dict[str, str]) -> Installed:
+def installed(combination: Combination, workspace: Bakery, uv_cache: dict[str, str]) -> Installed:
     """The baked project in its own virtualenv with its dev tools (once per combination)."""
     if combination.name not in _installed:
         project = workspace(combination)
