@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -120,3 +121,19 @@ def uv_cache() -> dict[str, str]:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.pop("VIRTUAL_ENV", None)
     return env
+
+
+@pytest.fixture(scope="session")
+def pre_commit_vars(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Variables for running pre-commit and git apart from the user's cache and settings."""
+    return {
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit")),
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+
+def hook_statuses(output: str) -> list[str]:
+    """What `pre-commit run` printed for each hook, in order: Passed, Failed or Skipped."""
+    line = r"^.+?\.{3,}(?:\(no files to check\))?(Passed|Failed|Skipped)$"
+    return re.findall(line, output, re.MULTILINE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -88,6 +90,28 @@ def test_compose_and_ci_match_their_schemas(combination: Combination, baked: Bak
     assert ("compose.yaml" in present) == combination.answers["docker"]
     for path, schema in present.items():
         run(tool("check-jsonschema"), "--builtin-schema", schema, path, cwd=project)
+
+
+_valid_pre_commit_configs: set[bytes] = set()
+"""Digests of the hooks files pre-commit accepted: a file identical to one is not run again."""
+
+
+def test_pre_commit_config_is_valid(
+    combination: Combination, baked: Bakery, pre_commit_vars: dict[str, str]
+) -> None:
+    """`pre-commit validate-config` accepts the generated hooks, without a warning."""
+    project = baked(combination)
+    config = project / ".pre-commit-config.yaml"
+    wanted = config.name not in unwanted_paths(combination.answers | {"project_slug": project.name})
+    assert config.exists() == wanted
+    if not wanted:
+        return
+    digest = hashlib.sha256(config.read_bytes()).digest()
+    if digest not in _valid_pre_commit_configs:
+        env = os.environ | pre_commit_vars
+        result = run(tool("pre-commit"), "validate-config", config.name, cwd=project, env=env)
+        assert "[WARNING]" not in result.stdout + result.stderr
+        _valid_pre_commit_configs.add(digest)
 
 
 def test_dockerfile_passes_hadolint(combination: Combination, baked: Bakery) -> None:
