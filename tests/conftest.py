@@ -1,16 +1,20 @@
-"""Shared machinery of the template's tests: baking, tools, services."""
+"""Shared machinery of the template's tests: baking (pytest-cookies), tools, services."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cookiecutter.main import cookiecutter
+from pytest_cookies.plugin import Cookies
 
 from combinations import TEMPLATE, Combination
 
@@ -51,43 +55,41 @@ def run(
     return result
 
 
-def bake(answers: dict[str, object], output_dir: Path) -> Path:
-    """Render the template with `answers` (no prompts) and return the project directory."""
-    return Path(
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(output_dir),
-            overwrite_if_exists=False,
-        )
-    )
+def bake(cookies: Cookies, answers: dict[str, Any]) -> Path:
+    """Bake the template with `answers` through pytest-cookies; fail the test if it did not."""
+    result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
+    if result.exit_code != 0 or result.exception is not None:
+        trace = "".join(traceback.format_exception(result.exception)) if result.exception else ""
+        pytest.fail(f"baking {answers} exited {result.exit_code}\n{trace}", pytrace=False)
+    return result.project_path
 
 
-class Baker:
-    """Bakes each combination once per test session (per xdist worker)."""
+Bakery = Callable[[Combination], Path]
+"""A combination's project directory, baked on first use and kept for the session."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.projects: dict[str, Path] = {}
 
-    def __call__(self, combination: Combination) -> Path:
-        if combination.name not in self.projects:
-            output = self.root / combination.name
-            self.projects[combination.name] = bake(combination.answers, output)
-        return self.projects[combination.name]
+def once_per_session(cookies: Cookies) -> Bakery:
+    """Bakes each combination once per session (per xdist worker)."""
+    projects: dict[str, Path] = {}
+
+    def project(combination: Combination) -> Path:
+        if combination.name not in projects:
+            projects[combination.name] = bake(cookies, combination.answers)
+        return projects[combination.name]
+
+    return project
 
 
 @pytest.fixture(scope="session")
-def baked(tmp_path_factory: pytest.TempPathFactory) -> Baker:
+def baked(cookies_session: Cookies) -> Bakery:
     """Pristine projects, only read by the checks."""
-    return Baker(tmp_path_factory.mktemp("baked"))
+    return once_per_session(cookies_session)
 
 
 @pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Baker:
-    """Projects to install and run, apart from the pristine ones."""
-    return Baker(tmp_path_factory.mktemp("workspace"))
+def workspace(cookies_session: Cookies) -> Bakery:
+    """Projects to install and run: baked again, apart from the pristine ones."""
+    return once_per_session(cookies_session)
 
 
 def python_for(version: str) -> str:
@@ -119,3 +121,19 @@ def uv_cache() -> dict[str, str]:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.pop("VIRTUAL_ENV", None)
     return env
+
+
+@pytest.fixture(scope="session")
+def pre_commit_vars(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Variables for running pre-commit and git apart from the user's cache and settings."""
+    return {
+        "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("pre-commit")),
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+
+
+def hook_statuses(output: str) -> list[str]:
+    """What `pre-commit run` printed for each hook, in order: Passed, Failed or Skipped."""
+    line = r"^.+?\.{3,}(?:\(no files to check\))?(Passed|Failed|Skipped)$"
+    return re.findall(line, output, re.MULTILINE)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
-from cookiecutter.main import cookiecutter
+from pytest_cookies.plugin import Cookies
 
 from combinations import TEMPLATE
 
@@ -31,49 +31,52 @@ BAD_ANSWERS = [
 ]
 
 
+def left_in_output(tmp_path: Path) -> list[str]:
+    """What bakes left in the `cookies` fixture's output folders (`<tmp_path>/cookies/bakeNN`)."""
+    output = tmp_path / "cookies"
+    assert output.is_dir()  # the layout this reads; a bake that succeeds proves it below
+    return sorted(path.relative_to(output).as_posix() for path in output.glob("bake*/*"))
+
+
 @pytest.mark.parametrize(("answers", "field"), BAD_ANSWERS, ids=lambda v: repr(v))
 def test_bad_answer_stops_with_one_line_naming_the_field(
     answers: dict[str, str],
     field: str,
+    cookies: Cookies,
     tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    with pytest.raises(FailedHookException):
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(tmp_path),
-        )
+    result = cookies.bake(extra_context=answers, template=str(TEMPLATE))
+    assert result.exit_code != 0
+    assert isinstance(result.exception, FailedHookException)
+    assert result.project_path is None
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1
     assert errors[0].startswith(f"error: {field} ")
-    assert list(tmp_path.iterdir()) == []
+    assert left_in_output(tmp_path) == []
 
 
-def test_good_answers_pass(tmp_path: Path) -> None:
-    project = cookiecutter(
-        str(TEMPLATE),
-        no_input=True,
+def test_good_answers_pass(cookies: Cookies, tmp_path: Path) -> None:
+    result = cookies.bake(
         extra_context={
             "project_name": "Billing & Invoicing API",
             "version": "1!2.0.post1.dev3",
         },
-        output_dir=str(tmp_path),
+        template=str(TEMPLATE),
     )
-    assert Path(project).name == "billing_invoicing_api"
+    assert result.exit_code == 0
+    assert result.exception is None
+    assert result.project_path.name == "billing_invoicing_api"
+    assert left_in_output(tmp_path) == ["bake00/billing_invoicing_api"]
 
 
 @pytest.mark.parametrize(("key", "value"), [("python_version", "3.10"), ("database", "mysql")])
 def test_unknown_choice_is_refused_before_anything_is_written(
-    key: str, value: str, tmp_path: Path
+    key: str, value: str, cookies: Cookies, tmp_path: Path
 ) -> None:
     """Cookiecutter itself checks choice answers, before the hooks run."""
-    with pytest.raises(ValueError, match=f"{value} provided for choice variable {key}"):
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context={key: value},
-            output_dir=str(tmp_path),
-        )
-    assert list(tmp_path.iterdir()) == []
+    result = cookies.bake(extra_context={key: value}, template=str(TEMPLATE))
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValueError)
+    assert f"{value} provided for choice variable {key}" in str(result.exception)
+    assert left_in_output(tmp_path) == []

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.hooks import run_script_with_context
+from pytest_cookies.plugin import Cookies
 
 from combinations import ALL_OFF, QUESTIONS, TEMPLATE, Combination, defaults
 from conftest import bake
@@ -42,8 +43,8 @@ def snapshot(project: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     "combination", [Combination("defaults"), Combination("all-off", ALL_OFF)], ids=str
 )
-def test_post_gen_hook_twice_changes_nothing(combination: Combination, tmp_path: Path) -> None:
-    project = bake(combination.answers, tmp_path)
+def test_post_gen_hook_twice_changes_nothing(combination: Combination, cookies: Cookies) -> None:
+    project = bake(cookies, combination.answers)
     before = snapshot(project)
     context = {
         "cookiecutter": combination.answers

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from combinations import TIER2, Combination
-from conftest import Baker, python_for, require_service, run, tool
+from conftest import BIN, Bakery, hook_statuses, python_for, require_service, run, tool
 
 POSTGRES_URL = os.environ.get(
     "TEMPLATE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -52,7 +53,7 @@ _installed: dict[str, Installed] = {}
 
 
 @pytest.fixture
-def installed(combination: Combination, workspace: Baker, uv_cache: dict[str, str]) -> Installed:
+def installed(combination: Combination, workspace: Bakery, uv_cache: dict[str, str]) -> Installed:
     """The baked project in its own virtualenv with its dev tools (once per combination)."""
     if combination.name not in _installed:
         project = workspace(combination)
@@ -148,3 +149,29 @@ def test_serves_health_with_a_real_server(combination: Combination, installed: I
     assert (live, ready) == (200, 200), output
     assert server.returncode == 0, output
     assert "Application shutdown complete" in output
+
+
+@each([c for c in TIER2 if c.name == "defaults"])
+def test_pre_commit_local_hooks_pass(
+    combination: Combination, installed: Installed, pre_commit_vars: dict[str, str], tmp_path: Path
+) -> None:
+    """The generated pre-commit config runs in a fresh repository of the project.
+
+    Only its `repo: local` hooks: the others are fetched from their repositories, out of reach
+    offline. The config is cut down to those, and each of them must pass (not skip).
+    """
+    config = yaml.safe_load((installed.project / ".pre-commit-config.yaml").read_text())
+    local = [repo for repo in config["repos"] if repo["repo"] == "local"]
+    hooks = [hook for repo in local for hook in repo["hooks"]]
+    assert hooks, "no local hook in the generated .pre-commit-config.yaml"
+    offline = tmp_path / "pre-commit-local.yaml"
+    offline.write_text(yaml.safe_dump(config | {"repos": local}))
+    path = os.pathsep.join(
+        [str(installed.project / ".venv" / "bin"), installed.env["PATH"], str(BIN)]
+    )
+    env = installed.env | pre_commit_vars | {"PATH": path}
+    run("git", "init", "-q", cwd=installed.project, env=env)
+    run("git", "add", "-A", cwd=installed.project, env=env)
+    command = [tool("pre-commit"), "run", "--all-files", "--config", str(offline)]
+    output = run(*command, cwd=installed.project, env=env).stdout
+    assert hook_statuses(output) == ["Passed"] * len(hooks), output

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 import yaml
 
 from combinations import COMBINATIONS, TEMPLATE, Combination
-from conftest import Baker, run, tool
+from conftest import Bakery, run, tool
 from post_gen_project import unwanted_paths
 
 pytestmark = pytest.mark.parametrize("combination", COMBINATIONS, ids=str)
@@ -24,7 +26,7 @@ def files(project: Path) -> list[Path]:
     return sorted(p for p in project.rglob("*") if p.is_file())
 
 
-def test_no_leftover_jinja(combination: Combination, baked: Baker) -> None:
+def test_no_leftover_jinja(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     leftovers = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
@@ -35,7 +37,7 @@ def test_no_leftover_jinja(combination: Combination, baked: Baker) -> None:
     assert leftovers == []
 
 
-def test_tree_is_what_the_manifest_says(combination: Combination, baked: Baker) -> None:
+def test_tree_is_what_the_manifest_says(combination: Combination, baked: Bakery) -> None:
     """Rendered files = template files minus the paths the answers don't need."""
     project = baked(combination)
     answers = combination.answers | {"project_slug": project.name}
@@ -51,13 +53,13 @@ def test_tree_is_what_the_manifest_says(combination: Combination, baked: Baker) 
     assert rendered == expected
 
 
-def test_ruff_check_and_format_clean(combination: Combination, baked: Baker) -> None:
+def test_ruff_check_and_format_clean(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     run(tool("ruff"), "check", "--no-cache", ".", cwd=project)
     run(tool("ruff"), "format", "--check", "--no-cache", ".", cwd=project)
 
 
-def test_config_files_parse(combination: Combination, baked: Baker) -> None:
+def test_config_files_parse(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     parsed = 0
     for path in files(project):
@@ -75,7 +77,7 @@ def test_config_files_parse(combination: Combination, baked: Baker) -> None:
     assert parsed >= 3
 
 
-def test_compose_and_ci_match_their_schemas(combination: Combination, baked: Baker) -> None:
+def test_compose_and_ci_match_their_schemas(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     schemas = {
         "compose.yaml": "vendor.compose-spec",
@@ -90,7 +92,29 @@ def test_compose_and_ci_match_their_schemas(combination: Combination, baked: Bak
         run(tool("check-jsonschema"), "--builtin-schema", schema, path, cwd=project)
 
 
-def test_dockerfile_passes_hadolint(combination: Combination, baked: Baker) -> None:
+_valid_pre_commit_configs: set[bytes] = set()
+"""Digests of the hooks files pre-commit accepted: a file identical to one is not run again."""
+
+
+def test_pre_commit_config_is_valid(
+    combination: Combination, baked: Bakery, pre_commit_vars: dict[str, str]
+) -> None:
+    """`pre-commit validate-config` accepts the generated hooks, without a warning."""
+    project = baked(combination)
+    config = project / ".pre-commit-config.yaml"
+    wanted = config.name not in unwanted_paths(combination.answers | {"project_slug": project.name})
+    assert config.exists() == wanted
+    if not wanted:
+        return
+    digest = hashlib.sha256(config.read_bytes()).digest()
+    if digest not in _valid_pre_commit_configs:
+        env = os.environ | pre_commit_vars
+        result = run(tool("pre-commit"), "validate-config", config.name, cwd=project, env=env)
+        assert "[WARNING]" not in result.stdout + result.stderr
+        _valid_pre_commit_configs.add(digest)
+
+
+def test_dockerfile_passes_hadolint(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     if not combination.answers["docker"]:
         assert not (project / "Dockerfile").exists()
@@ -98,7 +122,7 @@ def test_dockerfile_passes_hadolint(combination: Combination, baked: Baker) -> N
     run(tool("hadolint"), "Dockerfile", cwd=project)
 
 
-def test_replay_file_records_every_answer(combination: Combination, baked: Baker) -> None:
+def test_replay_file_records_every_answer(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     recorded = json.loads((project / ".cookiecutter-replay.json").read_text())["cookiecutter"]
     assert {k: recorded[k] for k in combination.answers} == combination.answers
@@ -118,7 +142,7 @@ TRACES = {
 }
 
 
-def test_switched_off_modules_leave_no_trace(combination: Combination, baked: Baker) -> None:
+def test_switched_off_modules_leave_no_trace(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     off = [(key, value) for key, value in TRACES if combination.answers[key] == value]
     found = [
