@@ -1,6 +1,9 @@
 """Redis outages: the job API answers 503 problems in bounded time, and everything recovers
 by itself, without a restart."""
 
+import asyncio
+import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -10,6 +13,7 @@ from httpx import AsyncClient, Response
 from support.relay import Relay
 from support.service import Service
 from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import Start, environ, eventually, relayed, start_worker
 
@@ -75,6 +79,29 @@ async def test_stalled_redis_is_a_503_problem_within_the_deadline(
     assert (await client.get("/health/ready")).status_code == 200
 
 
+async def test_a_worker_reading_the_stream_waits_out_an_outage(
+    settings: Settings, relay: Relay, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "{{ cookiecutter.project_slug }}.worker.streams")
+    queue = JobQueue(settings)
+    assert queue.stream is not None
+    await queue.broker.startup()
+    listen = queue.stream.listen()
+    try:
+        await relay.cut()
+        reading = asyncio.create_task(anext(listen))
+        await eventually(lambda: _text(caplog), lambda text: "cannot read the Redis stream" in text)
+        await relay.restore()
+        sent = await queue.summarize.kiq([1.0])
+        message = await reading
+        assert json.loads(message.data)["task_id"] == sent.task_id
+        assert f"reading the Redis stream {settings.worker_queue} again" in caplog.text
+        await message.ack()  # type: ignore[misc]
+    finally:
+        await listen.aclose()
+        await queue.broker.shutdown()
+
+
 async def test_the_service_and_a_worker_start_without_redis_and_recover(
     services: Callable[..., Service], redis_settings: Settings, relay: Relay, start: Start
 ) -> None:
@@ -101,3 +128,7 @@ async def test_the_service_and_a_worker_start_without_redis_and_recover(
     log = service.stop()
     assert "Traceback" not in log
     assert "unhandled error" not in log
+
+
+async def _text(caplog: pytest.LogCaptureFixture) -> str:
+    return caplog.text

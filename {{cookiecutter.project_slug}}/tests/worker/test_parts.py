@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from redis.asyncio import BlockingConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
 from taskiq import TaskiqMessage
 from taskiq.cli.worker.args import WorkerArgs
+from taskiq.exceptions import SendTaskError
 from taskiq.schedule_sources import LabelScheduleSource
 
 from support.service import hermetic_environ
@@ -17,6 +19,7 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 from {{ cookiecutter.project_slug }}.worker import __main__ as worker_command
 from {{ cookiecutter.project_slug }}.worker import main
+from {{ cookiecutter.project_slug }}.worker.errors import JobsUnavailableError, redis_outages
 from {{ cookiecutter.project_slug }}.worker.jobs import summarize
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 from {{ cookiecutter.project_slug }}.worker.retry import BackoffRetryMiddleware
@@ -83,6 +86,19 @@ def test_every_redis_client_shares_one_pool_with_the_settings_timeouts() -> None
     assert queue.broker.result_backend.redis_pool is pool  # type: ignore[attr-defined]
     assert isinstance(queue.store, RedisStore)
     assert queue.store.redis.connection_pool is pool
+
+
+def test_redis_outages_are_jobs_unavailable_however_they_arrive() -> None:
+    outages: list[BaseException] = [RedisConnectionError("refused"), TimeoutError()]
+    for outage in outages:
+        with pytest.raises(JobsUnavailableError), redis_outages():
+            raise outage
+        with pytest.raises(JobsUnavailableError), redis_outages():
+            raise SendTaskError from outage  # how taskiq reports a failed send
+    with pytest.raises(SendTaskError), redis_outages():
+        raise SendTaskError from ValueError("not an outage")
+    with pytest.raises(ValueError, match="not an outage"), redis_outages():
+        raise ValueError("not an outage")
 
 
 def test_the_worker_command_passes_its_defaults_and_options(
