@@ -18,8 +18,8 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from starlette.types import ASGIApp
 
-from support.relay import Relay
-from support.service import hermetic_environ
+import support.relay
+import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
@@ -123,7 +123,9 @@ def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
     processes: list[subprocess.Popen[bytes]] = []
 
     def start(*args: str, **settings: str) -> subprocess.Popen[bytes]:
-        env = hermetic_environ(ENVIRONMENT="test", **environ(redis_settings, **settings))
+        env = support.service.hermetic_environ(
+            ENVIRONMENT="test", **environ(redis_settings, **settings)
+        )
         # A session of its own: a signal to the group reaches taskiq's child processes too.
         process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
             [sys.executable, "-m", *args], cwd=tmp_path, env=env, start_new_session=True
@@ -143,14 +145,14 @@ def start_worker(start: Start, **settings: str) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture
-async def relay(redis_url: str) -> AsyncIterator[Relay]:
+async def relay(redis_url: str) -> AsyncIterator[support.relay.Relay]:
     """A relay in front of the test Redis, to cut or stall it for one test."""
     parts = urlsplit(redis_url)
-    async with Relay(parts.hostname or "127.0.0.1", parts.port or 6379) as relay:
+    async with support.relay.Relay(parts.hostname or "127.0.0.1", parts.port or 6379) as relay:
         yield relay
 
 
-def relayed(url: str, relay: Relay) -> str:
+def relayed(url: str, relay: support.relay.Relay) -> str:
     """`url` through `relay`: same database and credentials, the relay's address."""
     parts = urlsplit(url)
     credentials = parts.netloc.rpartition("@")[0]

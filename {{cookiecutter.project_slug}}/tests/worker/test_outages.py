@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 from httpx import AsyncClient, Response
 
-from support.relay import Relay
-from support.service import Service
+import support.relay
+import support.service
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
@@ -26,7 +26,7 @@ MARGIN = 2.0
 
 
 @pytest.fixture
-def settings(redis_settings: Settings, relay: Relay) -> Settings:
+def settings(redis_settings: Settings, relay: support.relay.Relay) -> Settings:
     """The test's stream, through the relay, with fast Redis timeouts."""
     assert redis_settings.redis_url is not None
     url = relayed(redis_settings.redis_url, relay)
@@ -53,7 +53,7 @@ async def assert_down_within_deadline(client: AsyncClient, job_id: str) -> None:
 
 
 async def test_refused_redis_is_a_503_problem(
-    client: AsyncClient, relay: Relay, caplog: pytest.LogCaptureFixture
+    client: AsyncClient, relay: support.relay.Relay, caplog: pytest.LogCaptureFixture
 ) -> None:
     job_id = (await client.post("/jobs", json={"numbers": [1]})).json()["id"]
     await relay.cut()
@@ -66,7 +66,7 @@ async def test_refused_redis_is_a_503_problem(
 
 
 async def test_stalled_redis_is_a_503_problem_within_the_deadline(
-    client: AsyncClient, relay: Relay, caplog: pytest.LogCaptureFixture
+    client: AsyncClient, relay: support.relay.Relay, caplog: pytest.LogCaptureFixture
 ) -> None:
     job_id = (await client.post("/jobs", json={"numbers": [1]})).json()["id"]
     relay.freeze()
@@ -80,7 +80,7 @@ async def test_stalled_redis_is_a_503_problem_within_the_deadline(
 
 
 async def test_a_worker_reading_the_stream_waits_out_an_outage(
-    settings: Settings, relay: Relay, caplog: pytest.LogCaptureFixture
+    settings: Settings, relay: support.relay.Relay, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "{{ cookiecutter.project_slug }}.worker.streams")
     queue = JobQueue(settings)
@@ -103,7 +103,10 @@ async def test_a_worker_reading_the_stream_waits_out_an_outage(
 
 
 async def test_the_service_and_a_worker_start_without_redis_and_recover(
-    services: Callable[..., Service], redis_settings: Settings, relay: Relay, start: Start
+    services: Callable[..., support.service.Service],
+    redis_settings: Settings,
+    relay: support.relay.Relay,
+    start: Start,
 ) -> None:
     assert redis_settings.redis_url is not None
     await relay.cut()

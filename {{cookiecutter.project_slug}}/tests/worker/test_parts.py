@@ -14,7 +14,7 @@ from taskiq.cli.worker.args import WorkerArgs
 from taskiq.exceptions import SendTaskError
 from taskiq.schedule_sources import LabelScheduleSource
 
-from support.service import hermetic_environ
+import support.service
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 from {{ cookiecutter.project_slug }}.worker import __main__ as worker_command
@@ -125,7 +125,7 @@ def test_the_worker_command_without_redis_exits_at_once_with_one_line(tmp_path: 
     """taskiq restarts a worker child that exits: the check must come before any child."""
     done = subprocess.run(
         [sys.executable, "-m", "{{ cookiecutter.project_slug }}.worker"],
-        env=hermetic_environ(),
+        env=support.service.hermetic_environ(),
         cwd=tmp_path,
         capture_output=True,
         timeout=60,  # a crash loop never ends

@@ -11,7 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
-from support.service import Service
+import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
@@ -75,7 +75,7 @@ async def test_a_stop_interrupts_the_jobs_that_outlast_the_shutdown_timeout(
 
 
 async def test_sigterm_stops_the_service_within_the_shutdown_timeout(
-    services: Callable[..., Service],
+    services: Callable[..., support.service.Service],
 ) -> None:
     service = services(SHUTDOWN_TIMEOUT=str(GRACE))
     await service.started()
