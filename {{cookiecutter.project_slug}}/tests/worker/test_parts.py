@@ -77,7 +77,7 @@ def test_every_redis_client_shares_one_pool_with_the_settings_timeouts() -> None
     assert queue.stream is not None
     pool = queue.stream.connection_pool
     assert isinstance(pool, BlockingConnectionPool)
-    assert pool.timeout == 0.7, "waiting for a free connection is bounded too"
+    assert (pool.max_connections, pool.timeout) == (50, 0.7), "waiting for one is bounded too"
     options = pool.connection_kwargs
     assert (options["socket_timeout"], options["socket_connect_timeout"]) == (0.7, 0.3)
     assert (options["health_check_interval"], options["retry"].get_retries()) == (4, 2)

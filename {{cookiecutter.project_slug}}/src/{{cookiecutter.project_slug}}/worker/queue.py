@@ -44,6 +44,8 @@ TRIM_INTERVAL = 300
 """Seconds between two runs of the periodic `trim_stream` job."""
 UNWIND = 1.0
 """Seconds jobs cancelled by a stop get to unwind (roll back, release what they hold)."""
+MAX_CONNECTIONS = 50
+"""Redis connections per process; a burst beyond waits up to `redis_timeout` for a free one."""
 
 
 class IdempotencyKeyReusedError(Exception):
@@ -212,6 +214,7 @@ def _stream_broker(settings: "Settings", url: str) -> StreamBroker:
         consumer_id="0",  # a new group reads what was queued before it existed
         idle_timeout=int(settings.job_redelivery_timeout * 1000),
         xread_block=max(1, int(settings.redis_timeout * 500)),  # ends before the read times out
+        max_connection_pool_size=MAX_CONNECTIONS,
         timeout=settings.redis_timeout,
         **settings.redis_options(),
     )
