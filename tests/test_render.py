@@ -114,6 +114,36 @@ def test_pre_commit_config_is_valid(
         _valid_pre_commit_configs.add(digest)
 
 
+def test_compose_gives_every_process_the_apis_settings(
+    combination: Combination, baked: Bakery
+) -> None:
+    """Each container running the project's code (built from it) sees the API's database and
+    Redis, and the SQLite file on the same volume: jobs read what the endpoints wrote."""
+    project = baked(combination)
+    answers = combination.answers
+    if not answers["docker"]:
+        assert not (project / "compose.yaml").exists()
+        return
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    ours = {name: service for name, service in services.items() if "build" in service}
+    expected = {"api"} | ({"migrate"} if answers["database"] != "none" else set())
+    if answers["background_worker"]:
+        expected |= {"worker", "scheduler"}
+    assert set(ours) == expected
+    api = ours["api"]
+    for name, service in ours.items():
+        for key in ("env_file", "environment", "volumes"):
+            assert service.get(key) == api.get(key), f"{name}: {key}"
+    environment = api.get("environment", {})
+    redis = answers["websockets"] or answers["background_worker"] or answers["rate_limit"]
+    assert ("REDIS_URL" in environment) == redis
+    assert ("DATABASE_URL" in environment) == (answers["database"] != "none")
+    if answers["database"] == "sqlite":
+        path = environment["DATABASE_URL"].removeprefix("sqlite+aiosqlite:///")
+        directory = path.rpartition("/")[0]
+        assert directory in {volume.split(":")[1] for volume in api["volumes"]}
+
+
 def test_dockerfile_passes_hadolint(combination: Combination, baked: Bakery) -> None:
     project = baked(combination)
     if not combination.answers["docker"]:
@@ -138,7 +168,7 @@ TRACES = {
     ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
     ("cors", False): ("CORSMiddleware", "CORS_"),
     ("gzip", False): ("GZipMiddleware", "GZIP_"),
-    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_", "Retry-After"),
+    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_"),
 }
 
 

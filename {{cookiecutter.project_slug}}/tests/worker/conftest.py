@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 import pytest
@@ -17,9 +18,10 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from starlette.types import ASGIApp
 
+import support.relay
+import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
-from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
@@ -101,22 +103,29 @@ async def redis(redis_settings: Settings) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture
-def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
-    """Starts `python -m <args>` with the test's settings; stops what is left at the end."""
-    settings = redis_settings
-    env = os.environ | {
-        ENV_PREFIX + "REDIS_URL": str(settings.redis_url),
-        ENV_PREFIX + "WORKER_QUEUE": settings.worker_queue,
-        ENV_PREFIX + "JOB_REDELIVERY_TIMEOUT": str(settings.job_redelivery_timeout),
-        ENV_PREFIX + "ENVIRONMENT": "test",
+def environ(settings: Settings, **more: str) -> dict[str, str]:
+    """Variables for a process of this project with the test's Redis settings (no prefix)."""
+    names = {
+        "REDIS_URL": str(settings.redis_url),
+        "WORKER_QUEUE": settings.worker_queue,
+        "JOB_REDELIVERY_TIMEOUT": str(settings.job_redelivery_timeout),
 {% if cookiecutter.websockets %}
-        ENV_PREFIX + "REALTIME_REDIS_PREFIX": settings.realtime_redis_prefix,
+        "REALTIME_REDIS_PREFIX": settings.realtime_redis_prefix,
 {% endif %}
     }
+    return names | more
+
+
+@pytest.fixture
+def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
+    """Starts `python -m <args>` with the test's settings (`start(..., NAME=value)` adds some);
+    stops what is left at the end."""
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(*args: str) -> subprocess.Popen[bytes]:
+    def start(*args: str, **settings: str) -> subprocess.Popen[bytes]:
+        env = support.service.hermetic_environ(
+            ENVIRONMENT="test", **environ(redis_settings, **settings)
+        )
         # A session of its own: a signal to the group reaches taskiq's child processes too.
         process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
             [sys.executable, "-m", *args], cwd=tmp_path, env=env, start_new_session=True
@@ -131,5 +140,21 @@ def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
             process.wait()
 
 
-def start_worker(start: Start) -> subprocess.Popen[bytes]:
-    return start("taskiq", "worker", "{{ cookiecutter.project_slug }}.worker.main:broker", "--workers", "1")
+def start_worker(start: Start, **settings: str) -> subprocess.Popen[bytes]:
+    return start("{{ cookiecutter.project_slug }}.worker", **settings)
+
+
+@pytest.fixture
+async def relay(redis_url: str) -> AsyncIterator[support.relay.Relay]:
+    """A relay in front of the test Redis, to cut or stall it for one test."""
+    parts = urlsplit(redis_url)
+    async with support.relay.Relay(parts.hostname or "127.0.0.1", parts.port or 6379) as relay:
+        yield relay
+
+
+def relayed(url: str, relay: support.relay.Relay) -> str:
+    """`url` through `relay`: same database and credentials, the relay's address."""
+    parts = urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    address = f"127.0.0.1:{relay.port}"
+    return parts._replace(netloc=f"{credentials}@{address}" if credentials else address).geturl()

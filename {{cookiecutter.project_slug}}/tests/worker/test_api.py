@@ -133,6 +133,31 @@ async def test_invalid_parameters_are_a_422_problem(client: AsyncClient) -> None
     assert (await client.post("/jobs", json={"numbers": [1]}, headers=headers)).status_code == 422
 
 
+async def test_unknown_fields_are_a_422_problem(client: AsyncClient) -> None:
+    response = await client.post("/jobs", json={"job": "does_not_exist", "numbers": [1]})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert (error["loc"], error["type"]) == (["body", "job"], "extra_forbidden")
+
+
+async def test_numbers_whose_total_overflows_are_a_422_problem(client: AsyncClient) -> None:
+    for numbers in ([1e308, 1e308], [-1e308, -1e308, 1.0]):
+        response = await client.post("/jobs", json={"numbers": numbers})
+        assert response.status_code == 422, numbers
+        [error] = response.json()["errors"]
+        assert error["loc"] == ["body", "numbers"]
+        assert "too large for a float" in error["message"]
+    assert (await client.post("/jobs", json={"numbers": [1e308, -1e308]})).status_code == 202
+
+
+async def test_the_schema_documents_interrupted_jobs_and_outages(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert "interrupted" in schema["components"]["schemas"]["Job"]["properties"]["status"]["enum"]
+    for path, method in (("/jobs", "post"), ("/jobs/{job_id}", "get")):
+        assert "503" in schema["paths"][path][method]["responses"]
+
+
 async def test_jobs_in_this_process_get_the_apps_dependencies(
     client: AsyncClient, queue: JobQueue
 ) -> None:

@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 from httpx import AsyncClient
@@ -69,6 +70,25 @@ async def test_sigterm_lets_the_running_job_finish_and_be_acknowledged(
     job = (await client.get(f"/jobs/{job_id}")).json()
     assert job["status"] == "succeeded"
     assert (await redis.xpending(settings.worker_queue, "workers"))["pending"] == 0
+
+
+async def test_a_stopped_worker_leaves_an_interrupted_job_to_another(
+    client: AsyncClient, start: Start, redis: Redis, settings: Settings
+) -> None:
+    first = start_worker(start, SHUTDOWN_TIMEOUT="1")
+    job_id = (await client.post("/jobs", json={"numbers": [4, 6], "seconds": 5})).json()["id"]
+    await wait_for(client, job_id, frozenset({"running"}))
+    stopping = time.monotonic()
+    assert await stop(first, signal.SIGTERM) == 0
+    # 1 s for the job, up to taskiq's 5 s for the broker to close, room for a busy machine
+    assert time.monotonic() - stopping < 9
+    job = (await client.get(f"/jobs/{job_id}")).json()
+    assert (job["status"], job["attempt"]) == ("interrupted", 1)
+    pending = await redis.xpending(settings.worker_queue, "workers")
+    assert pending["pending"] == 1, "left unacknowledged, for another worker"
+    start_worker(start)
+    job = await wait_for(client, job_id)
+    assert (job["status"], job["result"]) == ("succeeded", {"count": 2, "total": 10.0, "mean": 5.0})
 
 
 async def test_the_scheduler_sends_the_periodic_job(

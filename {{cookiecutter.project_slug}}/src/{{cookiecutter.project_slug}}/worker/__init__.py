@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from ..module import Module
+from .errors import JobsUnavailableError, unavailable
 from .queue import JobQueue
 from .routes import router
 from .settings import WorkerSettings
@@ -24,5 +25,6 @@ def queue_module(queue: JobQueue) -> Module:
         routers=[router],
         lifespan=queue.lifespan,
         checks={} if queue.stream is None else {"jobs": queue.check},
+        exception_handlers={JobsUnavailableError: unavailable},
         started=queue.started,
     )

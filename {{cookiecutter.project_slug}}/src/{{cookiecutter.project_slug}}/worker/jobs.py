@@ -6,6 +6,8 @@ taskiq-fastapi.
 """
 
 import asyncio
+import math
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel
@@ -21,10 +23,18 @@ class Summary(BaseModel):
     mean: float
 
 
+def total_of(numbers: Sequence[float]) -> float:
+    """Their sum; ValueError when it overflows (JSON has no infinity: there would be no result)."""
+    total = sum(numbers)
+    if not math.isfinite(total):
+        raise ValueError("the total of the numbers is too large for a float")
+    return total
+
+
 async def summarize(numbers: list[float], seconds: float = 0.0) -> Summary:
     """The example job: statistics of `numbers`, after `seconds` of pretend work."""
     await asyncio.sleep(seconds)
-    total = sum(numbers)
+    total = total_of(numbers)
     return Summary(count=len(numbers), total=total, mean=total / len(numbers))
 
 

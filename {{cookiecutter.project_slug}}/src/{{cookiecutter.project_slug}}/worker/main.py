@@ -1,10 +1,7 @@
 """The worker processes' broker and scheduler, built from the settings.
 
-`taskiq worker {{ cookiecutter.project_slug }}.worker.main:broker` runs jobs. On SIGTERM or
-Ctrl-C it takes no new ones and waits for the running ones to save their result and be
-acknowledged; whatever it had fetched but not started stays pending in the stream and
-goes to another worker. `python -m {{ cookiecutter.project_slug }}.worker.scheduler` queues
-the periodic jobs.
+`python -m {{ cookiecutter.project_slug }}.worker` runs jobs (see `__main__.py`);
+`python -m {{ cookiecutter.project_slug }}.worker.scheduler` queues the periodic jobs.
 """
 
 import taskiq_fastapi
@@ -16,13 +13,18 @@ from ..settings import ENV_PREFIX
 from .queue import JobQueue
 
 
-def _queue() -> JobQueue:
+def worker_settings() -> Settings:
+    """The settings, which must name a Redis; else the process ends with one line."""
     settings = Settings()
     if settings.redis_url is None:
         raise SystemExit(
             f"Set {ENV_PREFIX}REDIS_URL: without Redis, jobs run inside the service itself."
         )
-    return JobQueue(settings)
+    return settings
+
+
+def _queue() -> JobQueue:
+    return JobQueue(worker_settings())
 
 
 def broker() -> AsyncBroker:

@@ -1,11 +1,13 @@
 """The job queue as the service sees it: a broker chosen by the settings, submit, look up.
 
-With no Redis URL, jobs run in this process (`InMemoryBroker`); with one, they go to
+With no Redis URL, jobs run in this process (`LocalBroker`); with one, they go to
 a Redis stream that workers read in a consumer group and acknowledge once the result
 is saved, so a job whose worker dies is handed to another one.
 """
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,16 +15,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import taskiq_fastapi
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
-from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqDepends
 from taskiq.decor import AsyncTaskiqDecoratedTask
 from taskiq.serializers import JSONSerializer
-from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
+from taskiq_redis import RedisAsyncResultBackend
 
 from ..module import State
 {% if cookiecutter.database != "none" %}
 from .db_jobs import count_items
 {% endif %}
+from .errors import redis_outages
 from .jobs import summarize, trim_stream
 {% if cookiecutter.websockets %}
 from .notify import CompletionNotifier
@@ -36,25 +38,66 @@ from .streams import StreamBroker
 if TYPE_CHECKING:
     from ..modules import Settings
 
+logger = logging.getLogger(__name__)
+
 TRIM_INTERVAL = 300
 """Seconds between two runs of the periodic `trim_stream` job."""
+UNWIND = 1.0
+"""Seconds jobs cancelled by a stop get to unwind (roll back, release what they hold)."""
+MAX_CONNECTIONS = 50
+"""Redis connections per process; a burst beyond waits up to `redis_timeout` for a free one."""
 
 
 class IdempotencyKeyReusedError(Exception):
     """The key came with other parameters before: it cannot name both jobs."""
 
 
+class LocalBroker(InMemoryBroker):
+    """Runs each job as a task of this process's event loop."""
+
+    async def finish(self, grace: float) -> None:
+        """Wait up to `grace` seconds for the running jobs, and the retries they send; then
+        cancel the rest, which `StatusMiddleware` records as interrupted."""
+        running = self._running_tasks  # InMemoryBroker's set of the tasks running jobs
+        if running:
+            logger.info("waiting up to %s s for %d running jobs", grace, len(running))
+        try:
+            async with asyncio.timeout(grace):
+                while running:
+                    await asyncio.wait(set(running))
+        except TimeoutError:
+            # taskiq logs a cancelled job as an error, traceback and all; it was interrupted.
+            receiver_log = logging.getLogger("taskiq.receiver.receiver")
+            receiver_log.addFilter(_not_cancelled)
+            try:
+                for task in running:
+                    task.cancel()
+                if running:
+                    await asyncio.wait(set(running), timeout=UNWIND)
+            finally:
+                receiver_log.removeFilter(_not_cancelled)
+
+
+def _not_cancelled(record: logging.LogRecord) -> bool:
+    return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
 class JobQueue:
     def __init__(self, settings: "Settings") -> None:
-        self.stream: RedisStreamBroker | None = None
+        self.stream: StreamBroker | None = None
         self.store: Store
         self.broker: AsyncBroker
+        self.shutdown_timeout = settings.shutdown_timeout
+        self.deadline: float | None = None
+        """Seconds a job API call may wait for Redis in all, however many commands it sends."""
         if settings.redis_url is None:
             self.store = MemoryStore(ttl=settings.job_ttl)
-            self.broker = InMemoryBroker(max_stored_results=10_000)
+            self.broker = LocalBroker(max_stored_results=10_000)
         else:
-            self.store = RedisStore(settings.redis_url, settings.worker_queue, settings.job_ttl)
             self.stream = self.broker = _stream_broker(settings, settings.redis_url)
+            pool = self.stream.connection_pool
+            self.store = RedisStore(pool, settings.worker_queue, settings.job_ttl)
+            self.deadline = settings.redis_timeout * (settings.redis_retries + 1)
 {% if cookiecutter.websockets %}
         self.notifier = CompletionNotifier(settings)
 {% endif %}
@@ -79,12 +122,13 @@ class JobQueue:
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[State]:
+        """Connects to nothing: with Redis down the service starts, and readiness says why."""
         await self.broker.startup()
         try:
             yield {"jobs": self}
         finally:
-            if isinstance(self.broker, InMemoryBroker):
-                await self.broker.wait_all()
+            if isinstance(self.broker, LocalBroker):
+                await self.broker.finish(self.shutdown_timeout)
             await self.broker.shutdown()
 
     def started(self, app: FastAPI, state: State) -> None:
@@ -98,8 +142,7 @@ class JobQueue:
     async def check(self) -> None:
         """Readiness: the broker's Redis answers."""
         if self.stream is not None:
-            async with Redis(connection_pool=self.stream.connection_pool) as redis:
-                await redis.ping()
+            await self.stream.redis.ping()
 
     async def submit(
         self,
@@ -108,6 +151,27 @@ class JobQueue:
         idempotency_key: str | None = None,
     ) -> Job:
         """Queue `task` with `params` as keyword arguments; a known key returns its job."""
+        async with self._redis():
+            return await self._submit(task, params, idempotency_key)
+
+    async def get(self, job_id: str) -> Job | None:
+        """The job's status, with its result or error once finished; None when unknown."""
+        async with self._redis():
+            return await self._get(job_id)
+
+    @asynccontextmanager
+    async def _redis(self) -> AsyncIterator[None]:
+        """A Redis outage as `JobsUnavailableError`, raised within `deadline` seconds."""
+        with redis_outages():
+            async with asyncio.timeout(self.deadline):
+                yield
+
+    async def _submit(
+        self,
+        task: AsyncTaskiqDecoratedTask[..., Any],
+        params: BaseModel,
+        idempotency_key: str | None,
+    ) -> Job:
         job_id = self.broker.id_generator()
         claim = None
         if idempotency_key is not None:
@@ -120,7 +184,7 @@ class JobQueue:
                 earlier_id, _, earlier_fingerprint = earlier.partition(" ")
                 if earlier_fingerprint != fingerprint:
                     raise IdempotencyKeyReusedError(idempotency_key)
-                return await self.get(earlier_id) or Job(id=earlier_id, status="queued", attempt=1)
+                return await self._get(earlier_id) or Job(id=earlier_id, status="queued", attempt=1)
         try:
             await task.kicker().with_task_id(job_id).kiq(**params.model_dump())
         except BaseException:
@@ -129,34 +193,40 @@ class JobQueue:
             raise
         return Job(id=job_id, status="queued", attempt=1)
 
-    async def get(self, job_id: str) -> Job | None:
-        """The job's status, with its result or error once finished; None when unknown."""
+    async def _get(self, job_id: str) -> Job | None:
         raw = await self.store.get(status_key(job_id))
         if raw is None:
             return None
         record = JobRecord.model_validate_json(raw)
         backend = self.broker.result_backend
-        if record.status == "running" and await backend.is_result_ready(job_id):
+        if record.status != "queued" and await backend.is_result_ready(job_id):
             return Job.finished(job_id, record.attempt, await backend.get_result(job_id))
         return Job(id=job_id, status=record.status, attempt=record.attempt)
 
 
-def _stream_broker(settings: "Settings", url: str) -> RedisStreamBroker:
+def _stream_broker(settings: "Settings", url: str) -> StreamBroker:
+    """The broker, and its result backend on the same connection pool, with the settings'
+    timeouts: a command, or the wait for a free connection, ends within `redis_timeout`."""
     broker = StreamBroker(
         url,
         queue_name=settings.worker_queue,
         consumer_group_name="workers",
         consumer_id="0",  # a new group reads what was queued before it existed
         idle_timeout=int(settings.job_redelivery_timeout * 1000),
+        xread_block=max(1, int(settings.redis_timeout * 500)),  # ends before the read times out
+        max_connection_pool_size=MAX_CONNECTIONS,
+        timeout=settings.redis_timeout,
+        **settings.redis_options(),
     )
-    return broker.with_result_backend(
-        RedisAsyncResultBackend(
-            url,
-            result_ex_time=settings.job_ttl,
-            serializer=JSONSerializer(),
-            prefix_str=f"{settings.worker_queue}:result",
-        )
+    backend: RedisAsyncResultBackend[Any] = RedisAsyncResultBackend(
+        url,
+        result_ex_time=settings.job_ttl,
+        serializer=JSONSerializer(),
+        prefix_str=f"{settings.worker_queue}:result",
     )
+    backend.redis_pool = broker.connection_pool  # one pool per process, not one per client
+    broker.with_result_backend(backend)
+    return broker
 
 
 async def get_queue(request: Annotated[Request, TaskiqDepends()]) -> JobQueue:

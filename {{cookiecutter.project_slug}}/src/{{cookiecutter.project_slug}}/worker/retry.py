@@ -3,14 +3,15 @@
 taskiq's `SmartRetryMiddleware` grows the delay linearly and leaves the waiting to
 the broker, which neither the in-memory nor the Redis stream broker does. Here the
 failed run waits, then sends the retry: the failed delivery is acknowledged only
-after its retry is queued, so a worker dying in between cannot lose the job.
+after its retry is queued, so a worker dying in between cannot lose the job. The wait is
+part of the run, so a stop cuts it short like any running job (see `status.py`).
 """
 
 import asyncio
 import random
 from typing import Any
 
-from taskiq import TaskiqMessage
+from taskiq import TaskiqMessage, TaskiqResult
 from taskiq.kicker import AsyncKicker
 from taskiq.middlewares import SmartRetryMiddleware
 
@@ -38,3 +39,10 @@ class BackoffRetryMiddleware(SmartRetryMiddleware):
     ) -> None:
         await asyncio.sleep(delay)
         await kicker.kiq(*message.args, **message.kwargs)
+
+    async def on_error(
+        self, message: TaskiqMessage, result: TaskiqResult[Any], exception: BaseException
+    ) -> None:
+        """A run cancelled by a shutdown did not fail: it is not retried (see `status.py`)."""
+        if not isinstance(exception, asyncio.CancelledError):
+            await super().on_error(message, result, exception)

@@ -5,10 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
 
 from ..problems import PROBLEM_RESPONSE
+from .errors import UNAVAILABLE
 from .queue import IdempotencyKeyReusedError, JobQueue, get_queue
 from .schemas import Job, SummaryRequest
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses={503: UNAVAILABLE})
 
 Queue = Annotated[JobQueue, Depends(get_queue)]
 IdempotencyKey = Annotated[

@@ -4,16 +4,26 @@ A job is `queued` when sent (again, on a retry) and `running` once a worker take
 It has `succeeded` or `failed` once its result is saved: the result itself says which,
 so finishing costs no write of its own. Only the last attempt saves a result (the retry
 middleware drops the others), so a saved result always means the job is finished.
+
+A job still running when its process stops is `interrupted`: it saves no result. On Redis
+its delivery stays unacknowledged, so another worker runs it again after
+`JOB_REDELIVERY_TIMEOUT` (and it is `running` again); in the service's own process it ends there.
 """
 
-from typing import Literal
+import asyncio
+import logging
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from taskiq import TaskiqMessage, TaskiqMiddleware
+from redis.exceptions import RedisError
+from taskiq import TaskiqMessage, TaskiqMiddleware, TaskiqResult
+from taskiq.exceptions import NoResultError
 
 from .store import Store
 
-Progress = Literal["queued", "running"]
+logger = logging.getLogger(__name__)
+
+Progress = Literal["queued", "running", "interrupted"]
 """What a job's record says; its saved result tells the rest."""
 Status = Literal[Progress, "succeeded", "failed"]
 
@@ -36,18 +46,36 @@ class StatusMiddleware(TaskiqMiddleware):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.running: set[tuple[str, int]] = set()
+        """Runs (job id, attempt) this process started and has not seen end."""
 
     async def shutdown(self) -> None:
+        """Record the runs the stop cut short (see the module's docstring), then close."""
+        for job_id, attempt in sorted(self.running):
+            logger.warning("job %s (attempt %d) interrupted by the shutdown", job_id, attempt)
+            try:
+                await self._record(job_id, "interrupted", attempt)
+            except (RedisError, OSError) as error:
+                logger.warning("job %s: cannot record the interruption: %s", job_id, error)
+        self.running.clear()
         await self.store.close()
 
     async def pre_send(self, message: TaskiqMessage) -> TaskiqMessage:
-        await self._record(message, "queued")
+        await self._record(message.task_id, "queued", attempt_of(message))
         return message
 
     async def pre_execute(self, message: TaskiqMessage) -> TaskiqMessage:
-        await self._record(message, "running")
+        self.running.add((message.task_id, attempt_of(message)))
+        await self._record(message.task_id, "running", attempt_of(message))
         return message
 
-    async def _record(self, message: TaskiqMessage, status: Progress) -> None:
-        record = JobRecord(status=status, attempt=attempt_of(message))
-        await self.store.set(status_key(message.task_id), record.model_dump_json())
+    def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
+        """A run cancelled by the shutdown saves no result: it did not fail, it was cut short."""
+        if isinstance(result.error, asyncio.CancelledError):
+            result.error = NoResultError()
+        else:
+            self.running.discard((message.task_id, attempt_of(message)))
+
+    async def _record(self, job_id: str, status: Progress, attempt: int) -> None:
+        record = JobRecord(status=status, attempt=attempt)
+        await self.store.set(status_key(job_id), record.model_dump_json())

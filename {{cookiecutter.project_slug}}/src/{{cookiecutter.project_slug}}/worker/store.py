@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from typing import Protocol
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis
 
 
 class Store(Protocol):
@@ -59,18 +59,17 @@ class MemoryStore:
         self._records.pop(key, None)
 
     async def close(self) -> None:
-        self._records.clear()
+        """Nothing to release: the records go with the process (and stay readable until then)."""
 
 
 class RedisStore:
     """Records shared by every process, under `prefix`, expired by Redis itself.
 
-    A burst of calls waits for one of `max_connections` instead of failing.
+    It borrows the broker's connection pool (and its timeouts); the broker closes it.
     """
 
-    def __init__(self, url: str, prefix: str, ttl: int, max_connections: int = 50) -> None:
-        self.pool = BlockingConnectionPool.from_url(url, max_connections=max_connections)
-        self.redis = Redis(connection_pool=self.pool)
+    def __init__(self, pool: ConnectionPool, prefix: str, ttl: int) -> None:
+        self.redis = Redis(connection_pool=pool)
         self.prefix = prefix
         self.ttl = ttl
 
@@ -89,7 +88,6 @@ class RedisStore:
 
     async def close(self) -> None:
         await self.redis.aclose()
-        await self.pool.disconnect()
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}:{key}"

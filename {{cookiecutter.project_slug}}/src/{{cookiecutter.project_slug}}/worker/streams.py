@@ -1,28 +1,46 @@
 """The Redis stream of jobs: reading it, taking over abandoned jobs, trimming it."""
 
+import asyncio
+import logging
+import random
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any, cast
 
 from redis.asyncio import Redis
-from taskiq import AckableMessage, BrokerMessage
+from redis.exceptions import RedisError
+from taskiq import AckableMessage, AsyncBroker, BrokerMessage
 from taskiq_redis import RedisStreamBroker
+
+logger = logging.getLogger(__name__)
 
 Entry = tuple[bytes, dict[bytes, bytes]]
 """A stream entry as Redis replies it: id and fields."""
 
+BACKOFF_MIN = 0.1
+BACKOFF_MAX = 5.0
+"""Bounds of the jittered, doubling pause between two attempts to reach an unreachable Redis."""
+
 
 class StreamBroker(RedisStreamBroker):
-    """Takes over the jobs of dead workers even while no new job arrives.
+    """Takes over the jobs of dead workers even while no new job arrives; outlives Redis outages.
 
     taskiq-redis claims idle pending entries only after a read that returned new
     ones, so a job abandoned on a quiet queue would wait for the next job.
     `XAUTOCLAIM` is atomic: workers claiming at the same time get different entries.
     Sending and acknowledging share one client instead of building one per call.
+
+    Nothing waits for Redis at start-up: the service starts (not ready) while Redis is
+    down, and a worker keeps trying to read until it is back.
     """
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(url, **kwargs)
         self.redis = Redis(connection_pool=self.connection_pool)
+
+    async def startup(self) -> None:
+        """taskiq-redis declares the consumer group here; `listen` does, so Redis may be down."""
+        await AsyncBroker.startup(self)
 
     async def kick(self, message: BrokerMessage) -> None:
         await self.redis.xadd(
@@ -39,6 +57,23 @@ class StreamBroker(RedisStreamBroker):
         return ack
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        delay = BACKOFF_MIN
+        while True:
+            try:
+                await self._declare_consumer_group()  # again after Redis lost its data
+                if delay > BACKOFF_MIN:
+                    logger.info("jobs: reading the Redis stream %s again", self.queue_name)
+                    delay = BACKOFF_MIN
+                async with aclosing(self._read()) as messages:
+                    async for message in messages:
+                        yield message
+            except (RedisError, OSError) as error:
+                log = logger.warning if delay == BACKOFF_MIN else logger.debug
+                log("jobs: cannot read the Redis stream (%s); retrying", error)
+                await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311 - jitter
+                delay = min(delay * 2, BACKOFF_MAX)
+
+    async def _read(self) -> AsyncGenerator[AckableMessage, None]:
         stream, group, consumer = self.queue_name, self.consumer_group_name, self.consumer_name
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
