@@ -49,7 +49,7 @@ from sqlalchemy.pool import NullPool
 {% endif %}
 from starlette.types import ASGIApp
 
-from support.service import Service
+import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
@@ -113,12 +113,14 @@ async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
+def services(tmp_path: Path) -> Iterator[Callable[..., support.service.Service]]:
     """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
-    started: list[Service] = []
+    started: list[support.service.Service] = []
 
-    def start(*args: str, **settings: str) -> Service:
-        service = Service(tmp_path / f"service-{len(started)}.log", *args, **settings)
+    def start(*args: str, **settings: str) -> support.service.Service:
+        service = support.service.Service(
+            tmp_path / f"service-{len(started)}.log", *args, **settings
+        )
         started.append(service)
         return service
 

@@ -3,10 +3,12 @@
 import signal
 from collections.abc import Callable
 
-from support.service import Service
+import support.service
 
 
-async def test_sigterm_stops_an_idle_service_cleanly(services: Callable[..., Service]) -> None:
+async def test_sigterm_stops_an_idle_service_cleanly(
+    services: Callable[..., support.service.Service],
+) -> None:
     service = services()
     await service.started()
     assert await service.failing_checks() == set()

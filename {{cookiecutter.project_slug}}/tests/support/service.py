@@ -1,7 +1,7 @@
 """The service as a real process, started and stopped the way an operator does it.
 
-Its environment is built from the test's own values: variables of the shell running the
-tests (`{{ cookiecutter.project_slug.upper() }}_*`, `DATABASE_URL`, `REDIS_URL`) never leak in.
+Its environment is built from the test's own values: the service's variables in the shell
+running the tests (prefixed, or the unprefixed names platforms inject) never leak in.
 """
 
 import asyncio
@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 import httpx
+from pydantic import AliasChoices
 
+from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
 from .relay import free_port
@@ -21,8 +23,14 @@ from .relay import free_port
 PACKAGE = "{{ cookiecutter.project_slug }}"
 START = 60.0
 """Generous: starting Python and importing the app can be slow on a busy CI machine."""
-UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
-"""Also read without the prefix, for platforms that inject them."""
+UNPREFIXED = frozenset(
+    name
+    for field in Settings.model_fields.values()
+    if isinstance(field.validation_alias, AliasChoices)
+    for name in field.validation_alias.choices
+    if isinstance(name, str)
+)
+"""Variables the settings also read without the prefix, for platforms that inject them."""
 
 
 def hermetic_environ(**settings: str) -> dict[str, str]:
