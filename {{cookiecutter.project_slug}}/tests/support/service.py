@@ -35,7 +35,7 @@ UNPREFIXED = frozenset(
 
 def hermetic_environ(**settings: str) -> dict[str, str]:
     """This process's environment without any of the service's settings, plus `settings`
-    (names without the prefix, e.g. `REDIS_URL="redis://..."`)."""
+    (names without the prefix, e.g. `PORT="8001"`)."""
     environ = {
         name: value
         for name, value in os.environ.items()
