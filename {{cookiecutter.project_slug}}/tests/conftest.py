@@ -114,7 +114,7 @@ async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Callable[..., support.service.Service]]:
-    """Starts the service as real processes (`services(SHUTDOWN_TIMEOUT="1")`); all stopped after."""
+    """Starts service processes (`services(SHUTDOWN_TIMEOUT="1")`); all stopped after."""
     started: list[support.service.Service] = []
 
     def start(*args: str, **settings: str) -> support.service.Service:
