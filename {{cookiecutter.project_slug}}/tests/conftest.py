@@ -86,7 +86,11 @@ def settings(database_url: str) -> Settings:
     whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
     """
     return Settings(
-        environment="test", database_url=database_url, gc_young_threshold=0, _env_file=None
+        environment="test",
+        database_url=database_url,
+        database_alembic_config=str(ALEMBIC_INI),
+        gc_young_threshold=0,
+        _env_file=None,
     )
 {% else %}
 def settings() -> Settings:
@@ -113,12 +117,21 @@ async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
+{% if cookiecutter.database != "none" %}
+def services(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Service]]:
+    """Starts the service as real processes (`services(REDIS_URL=...)`), on the test's
+    migrated database unless given another; all stopped after."""
+    defaults = {"DATABASE_URL": database_url, "DATABASE_ALEMBIC_CONFIG": str(ALEMBIC_INI)}
+{% else %}
 def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
     """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
+    defaults: dict[str, str] = {}
+{% endif %}
     started: list[Service] = []
 
     def start(*args: str, **settings: str) -> Service:
-        service = Service(tmp_path / f"service-{len(started)}.log", *args, **settings)
+        log = tmp_path / f"service-{len(started)}.log"
+        service = Service(log, *args, **(defaults | settings))
         started.append(service)
         return service
 
@@ -154,6 +167,12 @@ def redis_url() -> str:
 
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
+{% if cookiecutter.database == "postgresql" %}
+needs_postgresql = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL"
+)
+"""For tests of what only PostgreSQL does; the rest of the suite runs on both."""
+{% endif %}
 
 
 def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -245,7 +264,7 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
     url = make_url(migrated_database)
 {% endif %}
     assert url.database is not None
-    copy = tmp_path / "test.sqlite3"
+    copy = tmp_path / "migrated.sqlite3"
     shutil.copyfile(url.database, copy)
     return url.set(database=str(copy)).render_as_string()
 {% endif %}

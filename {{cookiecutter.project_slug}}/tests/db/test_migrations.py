@@ -1,16 +1,13 @@
 """Migrations: reversible, and in step with the models."""
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from conftest import ALEMBIC_INI
 from {{ cookiecutter.project_slug }}.db import Base
-
-ALEMBIC_INI = Path(__file__).parents[2] / "alembic.ini"
 
 
 def alembic(connection: Connection, name: str, *arguments: str) -> None:
