@@ -122,6 +122,8 @@ def test_serves_health_with_a_real_server(combination: Combination, installed: I
     port = free_port()
     prefix = installed.project.name.upper()
     env = installed.env | {f"{prefix}_PORT": str(port)}
+    if (installed.project / "alembic.ini").exists():  # not ready until migrated
+        run(installed.bin("alembic"), "upgrade", "head", cwd=installed.project, env=env)
     server = subprocess.Popen(
         [installed.bin("python"), "-m", installed.project.name],
         cwd=installed.project,
@@ -148,3 +150,26 @@ def test_serves_health_with_a_real_server(combination: Combination, installed: I
     assert (live, ready) == (200, 200), output
     assert server.returncode == 0, output
     assert "Application shutdown complete" in output
+
+
+@each([c for c in TIER2 if c.name == "all-on"])
+def test_own_suite_ignores_the_services_variables_around_it(
+    combination: Combination, installed: Installed
+) -> None:
+    """Run where the service's own variables are set (the compose `api` container, a CI job
+    with service URLs, a developer's `.envrc`): the tests build their settings themselves."""
+    prefix = installed.project.name.upper() + "_"
+    nowhere = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "DATABASE_URL": "sqlite+aiosqlite:////nonexistent/ambient.sqlite3",
+    }
+    env = (
+        installed.env
+        | nowhere
+        | {prefix + name: value for name, value in nowhere.items()}
+        | {prefix + "ENVIRONMENT": "production", prefix + "RATE_LIMIT_REQUESTS": "1"}
+    )
+    result = run(
+        installed.bin("pytest"), "-q", "-p", "no:cacheprovider", cwd=installed.project, env=env
+    )
+    assert " passed" in result.stdout
