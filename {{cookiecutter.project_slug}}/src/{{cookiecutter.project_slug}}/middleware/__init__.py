@@ -171,7 +171,7 @@ def middleware_module(
     limiter = RateLimiter(
         settings.rate_limit_requests,
         settings.rate_limit_window,
-        redis_url=settings.redis_url,
+        redis=settings,
         prefix=settings.rate_limit_redis_prefix,
         clock=clock,
     )
