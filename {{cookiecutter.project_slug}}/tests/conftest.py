@@ -47,7 +47,6 @@ from sqlalchemy.pool import NullPool
 {% endif %}
 from starlette.types import ASGIApp
 
-from support.service import UNPREFIXED, Service
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
@@ -56,11 +55,13 @@ from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
+from support.service import UNPREFIXED, Service
+
 
 @pytest.fixture(autouse=True)
 def hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test sees only the settings it builds: the service's variables in the shell that
-    runs the tests (a CI job's `DATABASE_URL`, a container's `REDIS_URL`) are hidden from it."""
+    runs the tests (set for a container or a CI job, say) are hidden from it."""
     for name in list(os.environ):
         if name.upper().startswith(ENV_PREFIX) or name.upper() in UNPREFIXED:
             monkeypatch.delenv(name)

@@ -6,8 +6,9 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from conftest import ALEMBIC_INI
 from {{ cookiecutter.project_slug }}.db import Base
+
+from conftest import ALEMBIC_INI
 
 
 def alembic(connection: Connection, name: str, *arguments: str) -> None:

@@ -17,14 +17,15 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import make_url
 {% endif %}
 
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.modules import Settings
+
 {% if cookiecutter.database == "postgresql" %}
 from conftest import ALEMBIC_INI, needs_postgresql, upgrade
 from support.relay import Relay
 {% else %}
 from conftest import ALEMBIC_INI, upgrade
 {% endif %}
-from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.modules import Settings
 
 
 @asynccontextmanager

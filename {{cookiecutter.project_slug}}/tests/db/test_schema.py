@@ -11,12 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from conftest import upgrade
-from support.service import Service
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.db.schema import Migrations, SchemaNotMigratedError
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
+
+from conftest import upgrade
+from support.service import Service
 
 HINT = "run the migrations: `alembic upgrade head` (`make migrate`)"
 

@@ -23,11 +23,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
-{% if cookiecutter.database == "postgresql" %}
-from conftest import ALEMBIC_INI, needs_postgresql, upgrade
-{% else %}
-from conftest import ALEMBIC_INI, upgrade
-{% endif %}
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Database, DbSession
@@ -36,6 +31,12 @@ from {{ cookiecutter.project_slug }}.db import Database
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+{% if cookiecutter.database == "postgresql" %}
+from conftest import ALEMBIC_INI, needs_postgresql, upgrade
+{% else %}
+from conftest import ALEMBIC_INI, upgrade
+{% endif %}
 
 
 @asynccontextmanager

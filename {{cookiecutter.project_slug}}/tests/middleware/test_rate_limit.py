@@ -15,7 +15,6 @@ from httpx import ASGITransport, AsyncClient, Response
 from redis.asyncio import Redis
 from starlette.types import Message, Receive, Scope, Send
 
-from support.relay import Relay, free_port
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.middleware import middleware_module
 from {{ cookiecutter.project_slug }}.middleware.rate_limit import (
@@ -25,6 +24,8 @@ from {{ cookiecutter.project_slug }}.middleware.rate_limit import (
 )
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+
+from support.relay import Relay, free_port
 
 PROBLEM = "application/problem+json"
 router = APIRouter()

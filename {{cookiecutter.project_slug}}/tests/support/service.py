@@ -1,7 +1,8 @@
+{% set unprefixed = (["DATABASE_URL"] if cookiecutter.database != "none" else []) + (["REDIS_URL"] if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit else []) %}
 """The service as a real process, started and stopped the way an operator does it.
 
 Its environment is built from the test's own values: variables of the shell running the
-tests (`{{ cookiecutter.project_slug.upper() }}_*`, `DATABASE_URL`, `REDIS_URL`) never leak in.
+tests (`{{ cookiecutter.project_slug.upper() }}_*`{% for name in unprefixed %}, `{{ name }}`{% endfor %}) never leak in.
 """
 
 import asyncio
@@ -21,7 +22,11 @@ from .relay import free_port
 PACKAGE = "{{ cookiecutter.project_slug }}"
 START = 60.0
 """Generous: starting Python and importing the app can be slow on a busy CI machine."""
-UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
+{% if unprefixed %}
+UNPREFIXED: tuple[str, ...] = ({{ unprefixed | map("tojson") | join(", ") }}{{ "," if unprefixed | length == 1 }})
+{% else %}
+UNPREFIXED: tuple[str, ...] = ()
+{% endif %}
 """Also read without the prefix, for platforms that inject them."""
 
 
