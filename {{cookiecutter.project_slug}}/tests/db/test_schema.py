@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.db.schema import Migrations, SchemaNotMigratedError
+from {{ cookiecutter.project_slug }}.db.schema import (
+    Migrations,
+    MigrationsUnreadableError,
+    SchemaNotMigratedError,
+)
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
@@ -92,6 +96,13 @@ async def test_migrations_that_cannot_be_read_fail_the_check(
         f"run the service where alembic.ini is, or set {ENV_PREFIX}DATABASE_ALEMBIC_CONFIG"
     }
     assert f"database schema not checked: no Alembic config at {missing}" in caplog.text
+
+
+def test_a_broken_migrations_directory_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "alembic.ini"
+    config.write_text("[alembic]\nscript_location = %(here)s/missing\n")
+    with pytest.raises(MigrationsUnreadableError, match=f"cannot read the migrations of {config}"):
+        Migrations.read(str(config))
 
 
 async def test_without_the_schema_check_a_missing_table_is_still_named(
