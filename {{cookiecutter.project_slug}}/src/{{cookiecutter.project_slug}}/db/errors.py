@@ -33,6 +33,7 @@ UNDEFINED = {
     "42P01",  # undefined_table
     "42703",  # undefined_column
 }
+"""PostgreSQL errors of a statement naming what the schema lacks."""
 {% endif %}
 
 SQLITE_UNDEFINED = ("no such table", "no such column")
@@ -46,7 +47,8 @@ class DatabaseUnavailableError(Exception):
 
 
 def as_unavailable(context: ExceptionContext) -> Exception | None:
-    """`handle_error` hook: turn every kind of "the database is not there" into one error.
+    """`handle_error` hook: turn every kind of "the database is not there" into one error,
+    and a missing table or column into another.
 
     Failing to connect, a dropped connection, a statement timeout, SQLite's "database is
     locked" all arrive as different exceptions; handlers can rely on this one type.
