@@ -123,6 +123,8 @@ def test_serves_health_with_a_real_server(combination: Combination, installed: I
     port = free_port()
     prefix = installed.project.name.upper()
     env = installed.env | {f"{prefix}_PORT": str(port)}
+    if (installed.project / "alembic.ini").exists():  # not ready until migrated
+        run(installed.bin("alembic"), "upgrade", "head", cwd=installed.project, env=env)
     server = subprocess.Popen(
         [installed.bin("python"), "-m", installed.project.name],
         cwd=installed.project,
@@ -175,3 +177,26 @@ def test_pre_commit_local_hooks_pass(
     command = [tool("pre-commit"), "run", "--all-files", "--config", str(offline)]
     output = run(*command, cwd=installed.project, env=env).stdout
     assert hook_statuses(output) == ["Passed"] * len(hooks), output
+
+
+@each([c for c in TIER2 if c.name == "all-on"])
+def test_own_suite_ignores_the_services_variables_around_it(
+    combination: Combination, installed: Installed
+) -> None:
+    """Run where the service's own variables are set (the compose `api` container, a CI job
+    with service URLs, a developer's `.envrc`): the tests build their settings themselves."""
+    prefix = installed.project.name.upper() + "_"
+    nowhere = {
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "DATABASE_URL": "sqlite+aiosqlite:////nonexistent/ambient.sqlite3",
+    }
+    env = (
+        installed.env
+        | nowhere
+        | {prefix + name: value for name, value in nowhere.items()}
+        | {prefix + "ENVIRONMENT": "production", prefix + "RATE_LIMIT_REQUESTS": "1"}
+    )
+    result = run(
+        installed.bin("pytest"), "-q", "-p", "no:cacheprovider", cwd=installed.project, env=env
+    )
+    assert " passed" in result.stdout

@@ -4,9 +4,7 @@
 {% if cookiecutter.database != "none" %}
 import asyncio
 {% endif %}
-{% if services %}
 import os
-{% endif %}
 {% if cookiecutter.database != "none" %}
 import shutil
 {% endif %}
@@ -49,13 +47,25 @@ from sqlalchemy.pool import NullPool
 {% endif %}
 from starlette.types import ASGIApp
 
-import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
+
+from support.service import UNPREFIXED, Service
+
+
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test sees only the settings it builds: the service's variables in the shell that
+    runs the tests (set for a container or a CI job, say) are hidden from it."""
+    for name in list(os.environ):
+        if name.upper().startswith(ENV_PREFIX) or name.upper() in UNPREFIXED:
+            monkeypatch.delenv(name)
+
 
 _crash = APIRouter()
 
@@ -86,7 +96,11 @@ def settings(database_url: str) -> Settings:
     whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
     """
     return Settings(
-        environment="test", database_url=database_url, gc_young_threshold=0, _env_file=None
+        environment="test",
+        database_url=database_url,
+        database_alembic_config=str(ALEMBIC_INI),
+        gc_young_threshold=0,
+        _env_file=None,
     )
 {% else %}
 def settings() -> Settings:
@@ -113,14 +127,21 @@ async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Callable[..., support.service.Service]]:
-    """Starts service processes (`services(SHUTDOWN_TIMEOUT="1")`); all stopped after."""
-    started: list[support.service.Service] = []
+{% if cookiecutter.database != "none" %}
+def services(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Service]]:
+    """Starts the service as real processes (`services(REDIS_URL=...)`), on the test's
+    migrated database unless given another; all stopped after."""
+    defaults = {"DATABASE_URL": database_url, "DATABASE_ALEMBIC_CONFIG": str(ALEMBIC_INI)}
+{% else %}
+def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
+    defaults: dict[str, str] = {}
+{% endif %}
+    started: list[Service] = []
 
-    def start(*args: str, **settings: str) -> support.service.Service:
-        service = support.service.Service(
-            tmp_path / f"service-{len(started)}.log", *args, **settings
-        )
+    def start(*args: str, **settings: str) -> Service:
+        log = tmp_path / f"service-{len(started)}.log"
+        service = Service(log, *args, **(defaults | settings))
         started.append(service)
         return service
 
@@ -156,6 +177,12 @@ def redis_url() -> str:
 
 
 ALEMBIC_INI = Path(__file__).parents[1] / "alembic.ini"
+{% if cookiecutter.database == "postgresql" %}
+needs_postgresql = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL"
+)
+"""For tests of what only PostgreSQL does; the rest of the suite runs on both."""
+{% endif %}
 
 
 def run_async(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -258,7 +285,7 @@ def emptied(migrated_database: str, directory: Path) -> str:
     url = make_url(migrated_database)
 {% endif %}
     assert url.database is not None
-    copy = directory / "test.sqlite3"
+    copy = directory / "migrated.sqlite3"
     shutil.copyfile(url.database, copy)
     return url.set(database=str(copy)).render_as_string()
 {% endif %}

@@ -1,7 +1,5 @@
 """Migrations: reversible, and in step with the models."""
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, inspect
@@ -10,7 +8,7 @@ from sqlalchemy.pool import NullPool
 
 from {{ cookiecutter.project_slug }}.db import Base
 
-ALEMBIC_INI = Path(__file__).parents[2] / "alembic.ini"
+from conftest import ALEMBIC_INI
 
 
 def alembic(connection: Connection, name: str, *arguments: str) -> None:

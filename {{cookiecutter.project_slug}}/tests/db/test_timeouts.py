@@ -2,7 +2,6 @@
 
 {% if cookiecutter.database == "postgresql" %}
 import asyncio
-import os
 {% endif %}
 import time
 from collections.abc import AsyncIterator
@@ -26,12 +25,18 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
-from {{ cookiecutter.project_slug }}.db import Base, Database, DbSession
+from {{ cookiecutter.project_slug }}.db import Database, DbSession
 {% else %}
-from {{ cookiecutter.project_slug }}.db import Base, Database
+from {{ cookiecutter.project_slug }}.db import Database
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+{% if cookiecutter.database == "postgresql" %}
+from conftest import ALEMBIC_INI, needs_postgresql, upgrade
+{% else %}
+from conftest import ALEMBIC_INI, upgrade
+{% endif %}
 
 
 @asynccontextmanager
@@ -62,6 +67,7 @@ async def holding(database_url: str, statement: str) -> AsyncIterator[None]:
 def assert_timed_out(response: Response, path: str) -> None:
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
     assert response.json() == {
         "type": "about:blank",
         "title": "Service Unavailable",
@@ -79,12 +85,15 @@ def assert_all_returned(database: Database) -> None:
 
 async def test_sqlite_write_that_waits_past_the_busy_timeout(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'busy.sqlite3'}"
+    await upgrade(url)
     settings = Settings(
-        environment="test", database_url=url, database_busy_timeout=0.1, _env_file=None
+        environment="test",
+        database_url=url,
+        database_busy_timeout=0.1,
+        database_alembic_config=str(ALEMBIC_INI),
+        _env_file=None,
     )
     async with serve(settings) as (client, database):
-        async with database.engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
         async with holding(url, "BEGIN IMMEDIATE"):  # another process is writing
             started = time.monotonic()
             assert_timed_out(await client.post("/items", json={"name": "Late"}), "/items")
@@ -94,11 +103,6 @@ async def test_sqlite_write_that_waits_past_the_busy_timeout(tmp_path: Path) -> 
         assert (await client.post("/items", json={"name": "Late"})).status_code == 201
         assert_all_returned(database)
 {% if cookiecutter.database == "postgresql" %}
-
-
-needs_postgresql = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL: set TEST_DATABASE_URL"
-)
 
 
 @needs_postgresql

@@ -1,15 +1,17 @@
 """Rate limits: token buckets per client, in memory or shared through a real Redis."""
 
+import asyncio
 import logging
-import socket
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
+from urllib.parse import urlsplit
 
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from redis.asyncio import Redis
 from starlette.types import Message, Receive, Scope, Send
 
@@ -22,6 +24,8 @@ from {{ cookiecutter.project_slug }}.middleware.rate_limit import (
 )
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+
+from support.relay import Relay, free_port
 
 PROBLEM = "application/problem+json"
 router = APIRouter()
@@ -213,16 +217,10 @@ def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage().split(":")[0] for r in caplog.records if r.levelno == logging.WARNING]
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_fails_open_to_per_process_limits_without_redis(
     settings: Settings, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    unreachable = f"redis://127.0.0.1:{closed_port()}/0"
+    unreachable = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     app = limited_app(settings.model_copy(update={"redis_url": unreachable}), clock)
     async with serve(app) as [client]:
         statuses = [(await client.get("/ping")).status_code for _ in range(4)]
@@ -248,6 +246,90 @@ async def test_recovers_when_redis_works_again(
         shared = await client.get("/ping")
         assert await redis.exists(key) == 1
     assert failing.status_code == skipped.status_code == shared.status_code == 200
+    assert warnings(caplog) == [
+        "rate limits are per process while Redis fails",
+        "rate limits are shared through Redis again",
+    ]
+
+
+A, B = {"X-Client": "a"}, {"X-Client": "b"}
+"""Two clients: `b` empties its bucket in Redis before the outage, so an answer for `b`
+after it tells where it came from (Redis: what refilled since; its local bucket: 2 left)."""
+
+
+@pytest.fixture
+async def relay(redis_url: str) -> AsyncIterator[Relay]:
+    """A network between the app and the real Redis, to cut or freeze."""
+    parts = urlsplit(redis_url)
+    async with Relay(parts.hostname or "127.0.0.1", parts.port or 6379) as relay:
+        yield relay
+
+
+@pytest.fixture
+def relayed(redis_settings: Settings, relay: Relay) -> Settings:
+    """The test's Redis through `relay`; per client, and a Redis command may take 1 s."""
+    assert redis_settings.redis_url is not None
+    parts = urlsplit(redis_settings.redis_url)
+    user = parts.netloc.rpartition("@")[0]
+    netloc = f"{user}@127.0.0.1:{relay.port}" if user else f"127.0.0.1:{relay.port}"
+    update = {
+        "redis_url": parts._replace(netloc=netloc).geturl(),
+        "redis_timeout": 1.0,
+        "redis_connect_timeout": 1.0,
+        "rate_limit_key_header": "X-Client",
+    }
+    return redis_settings.model_copy(update=update)
+
+
+async def timed(request: Awaitable[Response]) -> tuple[int, float]:
+    """The status of a response, and the seconds it took."""
+    started = time.monotonic()
+    response = await request
+    return response.status_code, time.monotonic() - started
+
+
+async def test_redis_refusing_connections_costs_no_wait(
+    relayed: Settings, relay: Relay, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serve(limited_app(relayed, clock)) as [client]:
+        for _ in range(3):
+            await client.get("/ping", headers=B)
+        await relay.cut()
+        refused = [await timed(client.get("/ping", headers=A)) for _ in range(4)]
+        await relay.restore()
+        clock.now += 1
+        back = await client.get("/ping", headers=B)
+    assert [status for status, _ in refused] == [200, 200, 200, 429]  # a limit per process
+    assert max(seconds for _, seconds in refused) < 1.0  # never a command timeout
+    assert back.headers["ratelimit"] == '"default";r=0;t=3'  # from Redis: refilled for 1 s
+    assert warnings(caplog) == [
+        "rate limits are per process while Redis fails",
+        "rate limits are shared through Redis again",
+    ]
+
+
+async def test_redis_that_stops_answering_costs_one_timeout(
+    relayed: Settings, relay: Relay, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serve(limited_app(relayed, clock)) as [client]:
+        for _ in range(3):
+            await client.get("/ping", headers=B)
+        relay.freeze()
+        stalled = await timed(client.get("/ping", headers=A))
+        local = [await timed(client.get("/ping", headers=A)) for _ in range(3)]
+        clock.now += 1  # time to try Redis again; it is still silent
+        tried, meanwhile = await asyncio.gather(
+            timed(client.get("/ping", headers=A)), timed(client.get("/ping", headers=A))
+        )
+        relay.thaw()
+        clock.now += 1
+        back = await client.get("/ping", headers=B)
+    assert stalled[0] == 200
+    assert 1.0 <= stalled[1] < 3.0  # the command timeout, and not twice (no retry)
+    assert [status for status, _ in local] == [200, 200, 429]
+    assert max(seconds for _, seconds in local) < 1.0  # Redis is not asked meanwhile
+    assert tried[1] >= 1.0 > meanwhile[1]  # one request tries it, the other does not wait
+    assert back.headers["ratelimit"] == '"default";r=1;t=2'  # from Redis: refilled for 2 s
     assert warnings(caplog) == [
         "rate limits are per process while Redis fails",
         "rate limits are shared through Redis again",

@@ -1,4 +1,5 @@
-"""Database failures as HTTP problems: unreachable or too slow is 503, a duplicate is 409."""
+"""Database failures as HTTP problems: unreachable, too slow or not migrated is 503, a
+duplicate is 409."""
 
 import logging
 from typing import Any
@@ -9,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..problems import ProblemResponse, problem
+from .schema import MIGRATE, SchemaNotMigratedError
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,18 @@ OUT_OF_TIME = {
     "55P03",  # lock_not_available: lock_timeout, or NOWAIT
 }
 """PostgreSQL errors of a statement that ran out of time (when timeouts are set on the server)."""
+
+UNDEFINED = {
+    "42P01",  # undefined_table
+    "42703",  # undefined_column
+}
+"""PostgreSQL errors of a statement naming what the schema lacks."""
 {% endif %}
+
+SQLITE_UNDEFINED = ("no such table", "no such column")
+
+RETRY_AFTER = {"Retry-After": "5"}
+"""Sent with every 503: seconds a client should wait before it tries again."""
 
 
 class DatabaseUnavailableError(Exception):
@@ -34,12 +47,15 @@ class DatabaseUnavailableError(Exception):
 
 
 def as_unavailable(context: ExceptionContext) -> Exception | None:
-    """`handle_error` hook: turn every kind of "the database is not there" into one error.
+    """`handle_error` hook: turn every kind of "the database is not there" into one error,
+    and a missing table or column into another.
 
     Failing to connect, a dropped connection, a statement timeout, SQLite's "database is
     locked" all arrive as different exceptions; handlers can rely on this one type.
     """
     error = context.original_exception
+    if is_undefined(error):
+        return SchemaNotMigratedError(str(error))
     connecting = context.connection is None
     if (
         connecting
@@ -54,6 +70,18 @@ def as_unavailable(context: ExceptionContext) -> Exception | None:
     return None
 
 
+def is_undefined(error: BaseException) -> bool:
+    """Whether a table or column the statement names does not exist: the code is ahead of
+    the schema. (A misspelt name in hand-written SQL looks the same; the log shows which.)"""
+{% if cookiecutter.database == "postgresql" %}
+    if getattr(error, "sqlstate", None) in UNDEFINED:
+        return True
+{% endif %}
+    return getattr(error, "sqlite_errorname", None) == "SQLITE_ERROR" and str(error).startswith(
+        SQLITE_UNDEFINED
+    )
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
     """Whether a unique (or primary key) constraint failed, whatever the driver."""
     driver_error = error.orig
@@ -66,7 +94,14 @@ def is_unique_violation(error: IntegrityError) -> bool:
 async def unavailable(request: Request, exc: Exception) -> ProblemResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     detail = "The database is unavailable; try again shortly."
-    return problem(503, detail, instance=request.url.path)
+    return problem(503, detail, instance=request.url.path, headers=RETRY_AFTER)
+
+
+async def not_migrated(request: Request, exc: Exception) -> ProblemResponse:
+    """Not an outage: the service stays unusable until someone migrates the database."""
+    logger.warning("database not migrated on %s %s: %s", request.method, request.url.path, exc)
+    detail = f"The database schema is missing or out of date; {MIGRATE}."
+    return problem(503, detail, instance=request.url.path, headers=RETRY_AFTER)
 
 
 async def conflict(request: Request, exc: Exception) -> ProblemResponse:
@@ -79,6 +114,7 @@ async def conflict(request: Request, exc: Exception) -> ProblemResponse:
 
 EXCEPTION_HANDLERS = {
     DatabaseUnavailableError: unavailable,
+    SchemaNotMigratedError: not_migrated,
     PoolTimeoutError: unavailable,
     IntegrityError: conflict,
 }

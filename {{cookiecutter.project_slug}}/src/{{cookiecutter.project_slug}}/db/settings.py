@@ -75,6 +75,13 @@ class DatabaseSettings(BaseServiceSettings):
         description="Seconds a SQLite write waits for another writer to finish before it gets 503.",
     )
     database_echo: bool = Field(default=False, description="Log every SQL statement.")
+    database_alembic_config: str = Field(
+        default="alembic.ini",
+        description=(
+            "Alembic config of the migrations whose head readiness expects the schema at, "
+            "relative to the working directory as for `alembic`; empty: no schema check."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

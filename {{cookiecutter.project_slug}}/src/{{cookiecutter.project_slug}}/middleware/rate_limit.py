@@ -8,10 +8,12 @@ also `Retry-After`.
 
 With a Redis URL the buckets live in Redis and one Lua script updates each atomically, so
 the limit holds across processes. If Redis fails, the limiter fails open to its in-process
-buckets (a per-process limit instead of none), logs it once, and retries Redis after a
-second: a limiter outage must not become an API outage.
+buckets (a per-process limit instead of none) and logs it once; a second later one request
+at a time tries Redis again. A limiter outage must not become an API outage: a request waits
+for Redis at most one command timeout (`REDIS_TIMEOUT`), retries included.
 """
 
+import asyncio
 import hashlib
 import logging
 import math
@@ -32,10 +34,8 @@ from ..settings import RedisSettings
 
 logger = logging.getLogger(__name__)
 
-REDIS_TIMEOUT = 0.25
-"""Seconds a Redis call may take before the request falls back to the local bucket."""
 REDIS_RETRY_AFTER = 1.0
-"""Seconds to skip Redis after it failed, so an outage costs one timeout per second."""
+"""Seconds to keep to the local buckets after Redis failed, before one request tries it."""
 
 TAKE = """
 local capacity, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -99,37 +99,38 @@ class MemoryBuckets:
 
 
 class RateLimiter:
-    """The buckets and the clock; Redis-backed while the lifespan runs with a URL."""
+    """The buckets and the clock; Redis-backed while the lifespan runs with a Redis URL."""
 
     def __init__(
         self,
         capacity: int,
         window: float,
         *,
-        redis_url: str | None = None,
+        redis: RedisSettings | None = None,
         prefix: str = "rate-limit:",
         clock: Callable[[], float],
     ) -> None:
         self.capacity = capacity
         self.window = window
         self.rate = capacity / window
-        self.redis_url = redis_url
+        self.redis_settings = redis
+        self.timeout = redis.redis_timeout if redis else 0.0
         self.prefix = prefix
         self.clock = clock
         self.memory = MemoryBuckets(capacity, self.rate)
         self.redis: Redis | None = None
         self.skip_redis_until = 0.0
         self.redis_failing = False
+        self.trying_redis = False
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[State]:
         """Open the Redis client (when configured) for the app's lifetime."""
-        if self.redis_url is None:
+        settings = self.redis_settings
+        if settings is None or settings.redis_url is None:
             yield {}
             return
-        self.redis = Redis.from_url(
-            self.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
-        )
+        self.redis = Redis.from_url(settings.redis_url, **settings.redis_options())
         self.take_script = self.redis.register_script(TAKE)
         try:
             yield {}
@@ -148,18 +149,23 @@ class RateLimiter:
         )
 
     async def _take(self, key: str, now: float) -> tuple[bool, float]:
-        if self.redis is None or now < self.skip_redis_until:
+        if self.redis is None or self.trying_redis or now < self.skip_redis_until:
             return self.memory.take(key, now)
+        self.trying_redis = self.redis_failing  # while it fails, one request at a time tries
         try:
-            allowed, tokens = await self.take_script(
-                keys=[self.prefix + key], args=[self.capacity, self.rate, now]
-            )
-        except RedisError as error:
-            self.skip_redis_until = now + REDIS_RETRY_AFTER
+            # One command's timeout, retries included: the local bucket is always at hand.
+            async with asyncio.timeout(self.timeout):
+                allowed, tokens = await self.take_script(
+                    keys=[self.prefix + key], args=[self.capacity, self.rate, now]
+                )
+        except (RedisError, TimeoutError) as error:
+            self.skip_redis_until = self.clock() + REDIS_RETRY_AFTER
             if not self.redis_failing:
                 self.redis_failing = True
                 logger.warning("rate limits are per process while Redis fails: %r", error)
             return self.memory.take(key, now)
+        finally:
+            self.trying_redis = False
         if self.redis_failing:
             self.redis_failing = False
             logger.warning("rate limits are shared through Redis again")
@@ -248,7 +254,7 @@ def rate_limit_module(
     limiter = RateLimiter(
         settings.rate_limit_requests,
         settings.rate_limit_window,
-        redis_url=settings.redis_url,
+        redis=settings,
         prefix=settings.rate_limit_redis_prefix,
         clock=clock,
     )
