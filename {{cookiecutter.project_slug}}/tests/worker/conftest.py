@@ -18,12 +18,13 @@ from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 from starlette.types import ASGIApp
 
-import support.relay
-import support.service
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
+
+import support.relay
+import support.service
 
 FINISHED = frozenset({"succeeded", "failed"})
 Start = Callable[..., subprocess.Popen[bytes]]

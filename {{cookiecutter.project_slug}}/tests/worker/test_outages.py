@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 import pytest
 from httpx import AsyncClient, Response
 
-import support.relay
-import support.service
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
+import support.relay
+import support.service
 from .conftest import Start, environ, eventually, relayed, start_worker
 
 FAST = {"redis_timeout": 0.5, "redis_connect_timeout": 0.5, "redis_retries": 1}

@@ -14,7 +14,6 @@ from taskiq.cli.worker.args import WorkerArgs
 from taskiq.exceptions import SendTaskError
 from taskiq.schedule_sources import LabelScheduleSource
 
-import support.service
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 from {{ cookiecutter.project_slug }}.worker import __main__ as worker_command
@@ -24,6 +23,8 @@ from {{ cookiecutter.project_slug }}.worker.jobs import summarize
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 from {{ cookiecutter.project_slug }}.worker.retry import BackoffRetryMiddleware
 from {{ cookiecutter.project_slug }}.worker.store import MemoryStore, RedisStore
+
+import support.service
 
 
 async def test_memory_store_forgets_expired_records() -> None:
