@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,32 +48,87 @@ class Installed:
     def bin(self, name: str) -> str:
         return str(self.project / ".venv" / "bin" / name)
 
+    def make(self, target: str) -> subprocess.CompletedProcess[str]:
+        """`make <target>` as a user runs it, with the template's uv standing in for theirs."""
+        return run("make", target, f"UV={tool('uv')}", cwd=self.project, env=self.env)
+
 
 _installed: dict[str, Installed] = {}
 
 
 @pytest.fixture
 def installed(combination: Combination, workspace: Baker, uv_cache: dict[str, str]) -> Installed:
-    """The baked project in its own virtualenv with its dev tools (once per combination)."""
+    """The baked project after `make install`: uv.lock written, .venv synced from it (once)."""
     if combination.name not in _installed:
         project = workspace(combination)
-        python = python_for(combination.interpreter)
         env = dict(uv_cache)
-        if combination.name == "defaults":
-            # The path a user takes: the generated Makefile with pip.
-            run("make", "install", f"PYTHON={python}", cwd=project, env=env)
-        else:
-            run(tool("uv"), "venv", "--quiet", "--python", python, ".venv", cwd=project, env=env)
-            env_venv = env | {"VIRTUAL_ENV": str(project / ".venv")}
-            run(tool("uv"), "pip", "install", "--quiet", "-e", ".[dev]", cwd=project, env=env_venv)
+        python = python_for(combination.interpreter)
+        run("make", "install", f"UV={tool('uv')}", f"PYTHON={python}", cwd=project, env=env)
         _installed[combination.name] = Installed(project, env)
     return _installed[combination.name]
 
 
 @each(TIER2)
+def test_install_writes_a_lock_that_later_syncs_keep(
+    combination: Combination, installed: Installed
+) -> None:
+    """`uv sync --locked`, as CI runs it, accepts the lock that `make install` wrote."""
+    venv = (installed.project / ".venv/pyvenv.cfg").read_text()
+    assert f"version_info = {combination.interpreter}." in venv  # PYTHON picked the interpreter
+    lock = installed.project / "uv.lock"
+    before = lock.read_text()
+    assert f'name = "{installed.project.name.replace("_", "-")}"' in before
+    run(tool("uv"), "sync", "--locked", cwd=installed.project, env=installed.env)
+    assert lock.read_text() == before
+
+
+# The Dockerfile's two installs (tier 1 checks the Dockerfile has exactly these).
+IMAGE_SYNCS = (
+    "uv sync --locked --no-dev --no-install-project",  # pyproject.toml and uv.lock only
+    "uv sync --locked --no-dev --no-editable",  # then the sources too
+)
+
+
+@each(TIER2)
+def test_image_install_from_the_lock_imports_the_app(
+    combination: Combination, installed: Installed, tmp_path: Path
+) -> None:
+    """The image build's uv commands, without Docker: fresh directory, fresh environment."""
+    source, venv = tmp_path / "src", tmp_path / "venv"
+    source.mkdir()
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy(installed.project / name, source)
+    python = python_for(combination.interpreter)
+    env = installed.env | {"UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON": python}
+    package = installed.project.name
+    check = f"import importlib.util as u; print(bool(u.find_spec('{package}')))"
+
+    run(tool("uv"), *IMAGE_SYNCS[0].split()[1:], cwd=source, env=env)
+    assert run(str(venv / "bin/python"), "-c", check, cwd=tmp_path).stdout.strip() == "False"
+    for name in ("README.md", "LICENSE"):
+        shutil.copy(installed.project / name, source)
+    shutil.copytree(installed.project / "src", source / "src")
+    run(tool("uv"), *IMAGE_SYNCS[1].split()[1:], cwd=source, env=env)
+    shutil.rmtree(source)  # a non-editable install needs its sources no more
+
+    imported = run(
+        str(venv / "bin/python"),
+        "-c",
+        f"import {package}.main, {package}; print({package}.__file__)",
+        cwd=tmp_path,
+        env=installed.env,
+    )
+    assert imported.stdout.startswith(str(venv / "lib"))
+    no_dev = run(
+        str(venv / "bin/python"), "-c", "import importlib.util as u; print(u.find_spec('pytest'))"
+    )
+    assert no_dev.stdout.strip() == "None"
+
+
+@each(TIER2)
 def test_lint_and_types(combination: Combination, installed: Installed) -> None:
     if combination.name == "defaults":
-        run("make", "lint", cwd=installed.project, env=installed.env)
+        installed.make("lint")
     else:
         run(installed.bin("mypy"), cwd=installed.project, env=installed.env)
 
@@ -82,7 +138,7 @@ def test_own_suite_passes_with_coverage_gate(
     combination: Combination, installed: Installed
 ) -> None:
     if combination.name == "defaults":
-        result = run("make", "test", cwd=installed.project, env=installed.env)
+        result = installed.make("test")
     else:
         result = run(
             installed.bin("pytest"), "-q", "--cov", cwd=installed.project, env=installed.env
