@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,11 +149,23 @@ def next_steps(project_dir: Path) -> str:
     )
 
 
+def rendered_by_a_tool(project_dir: Path) -> bool:
+    """Whether the project was rendered straight into a fresh temporary directory.
+
+    That is how cruft renders the template's versions for `update`, `diff` and `check`: the
+    next-steps banner would only land in their output (and in `cruft diff > change.patch`).
+    """
+    parent = project_dir.resolve().parent
+    temporary = Path(tempfile.gettempdir()).resolve()
+    return parent.parent == temporary and parent.name.startswith(tempfile.gettempprefix())
+
+
 def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | jsonify }}""")
     project_dir = Path.cwd()
     assemble(project_dir, answers)
-    print(next_steps(project_dir))
+    if not rendered_by_a_tool(project_dir):
+        print(next_steps(project_dir))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 import pytest
 from cookiecutter.hooks import run_script_with_context
+from cookiecutter.main import cookiecutter
 
 from combinations import ALL_OFF, QUESTIONS, TEMPLATE, Combination, defaults
 from conftest import bake
@@ -51,3 +53,28 @@ def test_post_gen_hook_twice_changes_nothing(combination: Combination, tmp_path:
     }
     run_script_with_context(TEMPLATE / "hooks" / "post_gen_project.py", project, context)
     assert snapshot(project) == before
+
+
+def test_next_steps_install_before_the_first_commit(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A real creation ends with the next steps; `make install` first, so uv.lock is committed."""
+    project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(tmp_path)))
+    out = capfd.readouterr().out
+    assert f"Created {project}" in out
+    steps = [line.split("#")[0].strip() for line in out.split("Next steps:\n", 1)[1].splitlines()]
+    assert steps[:3] == [
+        f"cd {project.name}",
+        "make install",
+        "git init && git add -A && git commit -m 'Initial commit'",
+    ]
+
+
+def test_no_next_steps_when_rendered_into_a_fresh_temporary_directory(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """cruft's update, diff and check render there: the banner would land in their output."""
+    with tempfile.TemporaryDirectory() as where:
+        cookiecutter(str(TEMPLATE), no_input=True, output_dir=where)
+        assert (Path(where) / "my_service" / "pyproject.toml").exists()
+    assert capfd.readouterr().out == ""
