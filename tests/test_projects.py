@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 
 from combinations import TIER2, Combination
 from conftest import Baker, python_for, require_service, run, tool
+from pre_gen_project import DEPENDENCIES
 
 POSTGRES_URL = os.environ.get(
     "TEMPLATE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -133,10 +136,15 @@ def test_lint_and_types(combination: Combination, installed: Installed) -> None:
         run(installed.bin("mypy"), cwd=installed.project, env=installed.env)
 
 
+def root_files(project: Path) -> set[str]:
+    return {path.name for path in project.iterdir() if path.is_file()}
+
+
 @each(TIER2)
 def test_own_suite_passes_with_coverage_gate(
     combination: Combination, installed: Installed
 ) -> None:
+    before = root_files(installed.project)
     if combination.name == "defaults":
         result = installed.make("test")
     else:
@@ -145,6 +153,22 @@ def test_own_suite_passes_with_coverage_gate(
         )
     assert " passed" in result.stdout
     assert "Required test coverage of 90" in result.stdout
+    written = root_files(installed.project) - before - {".coverage"}
+    assert written == set()  # no database file or other leftover: tests write to temp dirs
+
+
+@each([c for c in TIER2 if c.name == "all-on"])  # the row with the most dependencies
+def test_hook_refuses_every_name_the_project_installs(
+    combination: Combination, installed: Installed
+) -> None:
+    """A slug equal to any import or distribution name here must be refused by pre_gen."""
+    code = "import importlib.metadata as m; print(*m.packages_distributions(), sep='\\n')"
+    imported = run(installed.bin("python"), "-c", code, env=installed.env).stdout.split()
+    lock = tomllib.loads((installed.project / "uv.lock").read_text())  # every platform's
+    distributions = [re.sub(r"[-_.]+", "_", package["name"]) for package in lock["package"]]
+    names = {n for n in [*imported, *distributions] if re.fullmatch(r"[a-z][a-z0-9_]*", n)}
+    assert len(names) > 50
+    assert names - DEPENDENCIES - {installed.project.name} == set()
 
 
 @each(ON_POSTGRESQL)
