@@ -209,3 +209,28 @@ def test_install_without_uv_says_how_to_get_it(combination: Combination, baked: 
     hint, *rest = result.stderr.splitlines()
     assert hint.startswith("uv is not installed: ") and "https://docs.astral.sh/uv/" in hint
     assert [line for line in rest if not line.startswith("make: ***")] == []
+
+
+LICENSE_TERMS = {
+    "MIT": (
+        "MIT License",
+        "Permission is hereby granted, free of charge",
+        'THE SOFTWARE IS PROVIDED "AS IS"',
+    ),
+    "BSD-3-Clause": ("BSD 3-Clause License", "Neither the name of the copyright holder"),
+    "Apache-2.0": (
+        "Apache License\n                           Version 2.0, January 2004",
+        "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+        "9. Accepting Warranty or Additional Liability.",
+        "END OF TERMS AND CONDITIONS",
+    ),
+    "Proprietary": ("All rights reserved.",),
+}
+
+
+def test_license_is_the_full_text(combination: Combination, baked: Baker) -> None:
+    """The whole license, as license detectors know it, with the author's copyright line."""
+    text = (baked(combination) / "LICENSE").read_text()
+    answers = combination.answers
+    assert [terms for terms in LICENSE_TERMS[answers["license"]] if terms not in text] == []
+    assert re.search(rf"Copyright (\(c\) )?\d{{4}},? {re.escape(answers['author_name'])}", text)
