@@ -94,6 +94,8 @@ async def test_delete_then_gone(client: AsyncClient) -> None:
     response = await client.delete(f"/items/{item['id']}")
     assert response.status_code == 204
     assert response.content == b""
+    assert "content-type" not in response.headers
+    assert "content-length" not in response.headers
     assert (await client.get(f"/items/{item['id']}")).status_code == 404
 
 

@@ -60,6 +60,7 @@ async def update_item(item_id: ItemId, changes: ItemUpdate, items: Items) -> Ite
 @router.delete(
     "/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,  # no body, so no content-type either
     responses=NOT_FOUND,
     summary="Delete an item",
 )
