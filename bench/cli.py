@@ -12,7 +12,7 @@ from . import machine
 from .cases import db, http, middleware, template, worker, ws
 from .config import FULL, GROUPS, SMOKE, Config
 from .context import Context, merge
-from .process import log
+from .process import log, stop_on_sigterm
 from .projects import Projects, tool, versions
 from .results import Row, table, write_json
 
@@ -74,6 +74,7 @@ def parse(argv: list[str] | None) -> tuple[Config, Path | None]:
 
 def main(argv: list[str] | None = None) -> int:
     config, json_path = parse(argv)
+    stop_on_sigterm()
     started = time.monotonic()
     workdir = config.workdir or Path(tempfile.mkdtemp(prefix="bench-"))
     workdir.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,14 @@
 """Subprocesses, progress output and the one exception a case raises when it cannot run."""
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 
 STARTED = time.monotonic()
 
@@ -46,6 +49,43 @@ def run(
         tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
         raise Unavailable(f"{what or args[0]} exited {result.returncode}: {' / '.join(tail)}")
     return result
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C does, so every `finally` stops the services it started.
+
+    Once: the services get the time their `stop` gives them, a second SIGTERM does not cut it.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        log("SIGTERM: stopping the services")
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def dies_with_this_process() -> Callable[[], None] | None:
+    """A `preexec_fn` for long-lived children: SIGTERM from the kernel once this process dies.
+
+    The backstop for what `stop_on_sigterm` cannot do (SIGKILL, a crash): services run in
+    sessions of their own, so no signal to this process's group reaches them. Linux only; the
+    thread that starts the child must outlive it (the kernel watches the thread).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def environment(**overrides: str) -> dict[str, str]:

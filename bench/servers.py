@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .process import Unavailable, log
+from .process import Unavailable, dies_with_this_process, log
 
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -102,7 +102,8 @@ class Server:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,
+                start_new_session=True,  # Ctrl-C reaches the harness, which stops it in order
+                preexec_fn=dies_with_this_process(),
             )
 
     def wait_ready(self, timeout: float = 60) -> "Server":
@@ -153,6 +154,7 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=dies_with_this_process(),
         )
 
     def cpu_seconds(self) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +34,10 @@ DATABASES = ("postgresql", "sqlite")
 
 MANIFEST: tuple[Owner, ...] = (
     Owner("docker", (True,), ("Dockerfile", ".dockerignore", "compose.yaml")),
+    # the workflow and the Dependabot configuration
     Owner("ci", ("github",), (".github",)),
-    Owner("ci", ("gitlab",), (".gitlab-ci.yml",)),
+    # the pipeline and the Renovate configuration
+    Owner("ci", ("gitlab",), (".gitlab-ci.yml", "renovate.json")),
     # database
     Owner("database", ("none",), ("src/{package}/items/memory.py",)),
     Owner(
@@ -133,19 +136,36 @@ def _formatted(paths: Iterable[str], package: str) -> set[str]:
     return {path.format(package=package) for path in paths}
 
 
+def next_steps(project_dir: Path) -> str:
+    """What to type after generating; `make install` first, so the first commit has uv.lock."""
+    return (
+        f"\nCreated {project_dir}\n\nNext steps:\n"
+        f"  cd {project_dir.name}\n"
+        "  make install    # uv: .venv with the service and its dev tools, uv.lock written\n"
+        "  git init && git add -A && git commit -m 'Initial commit'\n"
+        "  make check      # lint, type-check and test\n"
+        "  make dev        # http://127.0.0.1:8000/docs\n"
+        "uv missing? https://docs.astral.sh/uv/getting-started/installation/\n"
+    )
+
+
+def rendered_by_a_tool(project_dir: Path) -> bool:
+    """Whether the project was rendered straight into a fresh temporary directory.
+
+    That is how cruft renders the template's versions for `update`, `diff` and `check`: the
+    next-steps banner would only land in their output (and in `cruft diff > change.patch`).
+    """
+    parent = project_dir.resolve().parent
+    temporary = Path(tempfile.gettempdir()).resolve()
+    return parent.parent == temporary and parent.name.startswith(tempfile.gettempprefix())
+
+
 def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | jsonify }}""")
     project_dir = Path.cwd()
     assemble(project_dir, answers)
-    python = "python" + answers["python_version"]
-    print(
-        f"\nCreated {project_dir}\n\nNext steps:\n"
-        f"  cd {project_dir.name}\n"
-        f"  git init && git add -A && git commit -m 'Initial commit'\n"
-        f"  make install PYTHON={python}   # .venv with the service and its dev tools\n"
-        f"  make check                       # lint, type-check and test\n"
-        f"  make dev                         # http://127.0.0.1:8000/docs\n"
-    )
+    if not rendered_by_a_tool(project_dir):
+        print(next_steps(project_dir))
 
 
 if __name__ == "__main__":

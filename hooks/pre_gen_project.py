@@ -6,51 +6,108 @@ import re
 import sys
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
-# Package names the generated project imports: a slug equal to one would shadow it.
+# Every import name and every distribution name (`-` as `_`) a generated project installs,
+# transitive dependencies, dev tools and the build backend included: a slug equal to one
+# shadows that module or makes the project's own name clash with a dependency's. Computed from
+# an all-on project's environment and uv.lock; a template test fails when one is missing.
 DEPENDENCIES = frozenset(
     {
-        "aiosqlite", "alembic", "anyio", "asgi_lifespan", "asyncpg", "coverage",
-        "fastapi", "fastapi_cli", "httpx", "mypy", "pydantic", "pydantic_settings",
-        "pytest", "redis", "ruff", "sqlalchemy", "starlette", "taskiq",
-        "taskiq_fastapi", "taskiq_redis", "tests", "uvicorn", "uvloop", "websockets",
+        "aiohappyeyeballs", "aiohttp", "aiosignal", "aiosqlite", "alembic", "annotated_doc",
+        "annotated_types", "anyio", "asgi_lifespan", "ast_serialize", "asyncpg", "attr",
+        "attrs", "certifi", "click", "colorama", "coverage", "dotenv", "fastapi",
+        "fastapi_cli", "frozenlist", "greenlet", "h11", "hatchling", "httpcore", "httptools",
+        "httpx", "idna", "iniconfig", "librt", "mako", "markdown_it", "markdown_it_py",
+        "markupsafe", "mdurl", "multidict", "mypy", "mypy_extensions", "mypyc",
+        "opentelemetry", "opentelemetry_api", "packaging", "pathspec", "pluggy", "propcache",
+        "py", "pycron", "pydantic", "pydantic_core", "pydantic_settings", "pygments",
+        "pytest", "pytest_cov", "python_dotenv", "pyyaml", "redis", "rich", "rich_toolkit",
+        "ruff", "shellingham", "sniffio", "sqlalchemy", "starlette", "taskiq",
+        "taskiq_dependencies", "taskiq_fastapi", "taskiq_redis", "tests", "trove_classifiers",
+        "typer", "typing_extensions", "typing_inspection", "uvicorn", "uvloop", "watchfiles",
+        "websockets", "yaml", "yarl",
     }
 )  # fmt: skip
+# Standard-library modules `sys.stdlib_module_names` leaves out (the regression tests) or
+# lacks on a newer Python than the one a project supports (removed in 3.12 and 3.13).
+STDLIB_ELSEWHERE = frozenset(
+    {
+        "test", "xxlimited", "xxlimited_35", "xxsubtype",
+        "asynchat", "asyncore", "distutils", "imp", "smtpd",
+        "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "lib2to3", "mailcap",
+        "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau",
+        "telnetlib", "uu", "xdrlib",
+    }
+)  # fmt: skip
+# Longest answers: the slug names a directory, a package and environment variables; the
+# texts go into one-line metadata. (A path component over 255 bytes cannot be created.)
+MAX_LENGTH = {
+    "project_name": 64,
+    "project_slug": 64,
+    "description": 200,
+    "author_name": 100,
+    "author_email": 254,
+    "version": 32,
+}
 EMAIL = re.compile(r"^[^@\s\"\\]+@[^@\s\"\\]+\.[A-Za-z]{2,}$")
 # A PEP 440 public version in canonical form (what the version would be normalized to).
 PEP440 = re.compile(
     r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
     r"((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$"
 )
-FREE_TEXT = ("project_name", "description", "author_name")
+
+
+def text_problem(field: str, value: str) -> str | None:
+    if not value.strip():
+        return f"{field} is empty: give a short single-line text"
+    if not value.isprintable() or '"' in value or "\\" in value:
+        return f"{field} {value!r} must be one printable line without double quotes or backslashes"
+    return None
+
+
+def slug_problem(field: str, slug: str) -> str | None:
+    rule = "must be a lowercase Python identifier such as 'my_service'"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", slug) or not slug.isidentifier():
+        return f"{field} {slug!r} {rule} (letters, digits, underscores)"
+    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+        return f"{field} {slug!r} is a Python keyword; it {rule}"
+    if slug in sys.stdlib_module_names or slug in STDLIB_ELSEWHERE:
+        return f"{field} {slug!r} is a standard-library module; pick another name"
+    if slug in DEPENDENCIES:
+        return f"{field} {slug!r} is the name of a package the project installs; pick another name"
+    return None
+
+
+def email_problem(field: str, email: str) -> str | None:
+    if not EMAIL.match(email):
+        return f"{field} {email!r} is not an email address like 'jane@example.com'"
+    return None
+
+
+def version_problem(field: str, version: str) -> str | None:
+    if not PEP440.match(version):
+        return f"{field} {version!r} is not a canonical PEP 440 version like '0.1.0'"
+    return None
+
+
+CHECKS = {
+    "project_name": text_problem,
+    "project_slug": slug_problem,
+    "description": text_problem,
+    "author_name": text_problem,
+    "author_email": email_problem,
+    "version": version_problem,
+}
 
 
 def problems(answers: dict) -> list[str]:
     """Every problem with the answers, each as one line naming field, value and rule."""
     found = []
-    for field in FREE_TEXT:
-        value = answers[field]
-        if not value.strip():
-            found.append(f"{field} is empty: give a short single-line text")
-        elif not value.isprintable() or '"' in value or "\\" in value:
-            found.append(
-                f"{field} {value!r} must be one printable line without double quotes or backslashes"
-            )
-    slug = answers["project_slug"]
-    rule = "must be a lowercase Python identifier such as 'my_service'"
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", slug) or not slug.isidentifier():
-        found.append(f"project_slug {slug!r} {rule} (letters, digits, underscores)")
-    elif keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
-        found.append(f"project_slug {slug!r} is a Python keyword; it {rule}")
-    elif slug in sys.stdlib_module_names:
-        found.append(f"project_slug {slug!r} is a standard-library module; pick another name")
-    elif slug in DEPENDENCIES:
-        found.append(f"project_slug {slug!r} is the name of a dependency; pick another name")
-    email = answers["author_email"]
-    if not EMAIL.match(email):
-        found.append(f"author_email {email!r} is not an email address like 'jane@example.com'")
-    version = answers["version"]
-    if not PEP440.match(version):
-        found.append(f"version {version!r} is not a canonical PEP 440 version like '0.1.0'")
+    for field, check in CHECKS.items():
+        value, limit = answers[field], MAX_LENGTH[field]
+        if len(value) > limit:
+            found.append(f"{field} is {len(value)} characters long; at most {limit} are allowed")
+        elif problem := check(field, value):
+            found.append(problem)
     python = answers["python_version"]
     if python not in SUPPORTED_PYTHONS:
         found.append(f"python_version {python!r} is not one of {', '.join(SUPPORTED_PYTHONS)}")

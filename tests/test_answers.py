@@ -20,6 +20,20 @@ BAD_ANSWERS = [
     ({"project_slug": "fastapi"}, "project_slug"),
     ({"project_slug": "pydantic"}, "project_slug"),
     ({"project_slug": "tests"}, "project_slug"),
+    ({"project_slug": "test"}, "project_slug"),  # CPython's regression tests
+    ({"project_slug": "cgi"}, "project_slug"),  # removed in 3.13, still in 3.11
+    ({"project_slug": "typer"}, "project_slug"),  # transitive dependencies
+    ({"project_slug": "click"}, "project_slug"),
+    ({"project_slug": "yaml"}, "project_slug"),
+    ({"project_slug": "pydantic_core"}, "project_slug"),
+    ({"project_slug": "python_dotenv"}, "project_slug"),  # a distribution name
+    ({"project_slug": "a" * 65}, "project_slug"),
+    ({"project_name": "Billing " * 40}, "project_name"),  # the derived slug is cut to 64
+    ({"project_name": "A" * 65, "project_slug": "svc"}, "project_name"),
+    ({"description": "d" * 201}, "description"),
+    ({"author_name": "n" * 101}, "author_name"),
+    ({"author_email": "a" * 243 + "@example.com"}, "author_email"),
+    ({"version": "1" + ".0" * 16}, "version"),
     ({"project_name": "   ", "project_slug": "svc"}, "project_name"),
     ({"project_name": 'The "Best" API'}, "project_name"),
     ({"description": "two\nlines"}, "description"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,33 @@ def test_post_gen_hook_twice_changes_nothing(combination: Combination, cookies: 
     }
     run_script_with_context(TEMPLATE / "hooks" / "post_gen_project.py", project, context)
     assert snapshot(project) == before
+
+
+def test_next_steps_install_before_the_first_commit(
+    cookies: Cookies, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A real creation ends with the next steps; `make install` first, so uv.lock is committed."""
+    project = bake(cookies, defaults())
+    out = capfd.readouterr().out
+    assert f"Created {project}" in out
+    steps = [line.split("#")[0].strip() for line in out.split("Next steps:\n", 1)[1].splitlines()]
+    assert steps[:3] == [
+        f"cd {project.name}",
+        "make install",
+        "git init && git add -A && git commit -m 'Initial commit'",
+    ]
+
+
+def test_no_next_steps_when_rendered_into_a_fresh_temporary_directory(
+    cookies: Cookies, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """cruft's update, diff and check render there: the banner would land in their output."""
+    baked = bake(cookies, defaults())
+    capfd.readouterr()
+    answers = defaults() | {"project_slug": baked.name, "_repo_dir": str(TEMPLATE)}
+    context = {"cookiecutter": answers}
+    with tempfile.TemporaryDirectory() as where:
+        project = Path(where) / baked.name
+        shutil.copytree(baked, project)
+        run_script_with_context(TEMPLATE / "hooks" / "post_gen_project.py", project, context)
+    assert capfd.readouterr().out == ""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import time
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +19,7 @@ import yaml
 
 from combinations import TIER2, Combination
 from conftest import BIN, Bakery, hook_statuses, python_for, require_service, run, tool
+from pre_gen_project import DEPENDENCIES
 
 POSTGRES_URL = os.environ.get(
     "TEMPLATE_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -48,48 +52,124 @@ class Installed:
     def bin(self, name: str) -> str:
         return str(self.project / ".venv" / "bin" / name)
 
+    def make(self, target: str) -> subprocess.CompletedProcess[str]:
+        """`make <target>` as a user runs it, with the template's uv standing in for theirs."""
+        return run("make", target, f"UV={tool('uv')}", cwd=self.project, env=self.env)
+
 
 _installed: dict[str, Installed] = {}
 
 
 @pytest.fixture
 def installed(combination: Combination, workspace: Bakery, uv_cache: dict[str, str]) -> Installed:
-    """The baked project in its own virtualenv with its dev tools (once per combination)."""
+    """The baked project after `make install`: uv.lock written, .venv synced from it (once)."""
     if combination.name not in _installed:
         project = workspace(combination)
-        python = python_for(combination.interpreter)
         env = dict(uv_cache)
-        if combination.name == "defaults":
-            # The path a user takes: the generated Makefile with pip.
-            run("make", "install", f"PYTHON={python}", cwd=project, env=env)
-        else:
-            run(tool("uv"), "venv", "--quiet", "--python", python, ".venv", cwd=project, env=env)
-            env_venv = env | {"VIRTUAL_ENV": str(project / ".venv")}
-            run(tool("uv"), "pip", "install", "--quiet", "-e", ".[dev]", cwd=project, env=env_venv)
+        python = python_for(combination.interpreter)
+        run("make", "install", f"UV={tool('uv')}", f"PYTHON={python}", cwd=project, env=env)
         _installed[combination.name] = Installed(project, env)
     return _installed[combination.name]
 
 
 @each(TIER2)
+def test_install_writes_a_lock_that_later_syncs_keep(
+    combination: Combination, installed: Installed
+) -> None:
+    """`uv sync --locked`, as CI runs it, accepts the lock that `make install` wrote."""
+    venv = (installed.project / ".venv/pyvenv.cfg").read_text()
+    assert f"version_info = {combination.interpreter}." in venv  # PYTHON picked the interpreter
+    lock = installed.project / "uv.lock"
+    before = lock.read_text()
+    assert f'name = "{installed.project.name.replace("_", "-")}"' in before
+    run(tool("uv"), "sync", "--locked", cwd=installed.project, env=installed.env)
+    assert lock.read_text() == before
+
+
+# The Dockerfile's two installs (tier 1 checks the Dockerfile has exactly these).
+IMAGE_SYNCS = (
+    "uv sync --locked --no-dev --no-install-project",  # pyproject.toml and uv.lock only
+    "uv sync --locked --no-dev --no-editable",  # then the sources too
+)
+
+
+@each(TIER2)
+def test_image_install_from_the_lock_imports_the_app(
+    combination: Combination, installed: Installed, tmp_path: Path
+) -> None:
+    """The image build's uv commands, without Docker: fresh directory, fresh environment."""
+    source, venv = tmp_path / "src", tmp_path / "venv"
+    source.mkdir()
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy(installed.project / name, source)
+    python = python_for(combination.interpreter)
+    env = installed.env | {"UV_PROJECT_ENVIRONMENT": str(venv), "UV_PYTHON": python}
+    package = installed.project.name
+    check = f"import importlib.util as u; print(bool(u.find_spec('{package}')))"
+
+    run(tool("uv"), *IMAGE_SYNCS[0].split()[1:], cwd=source, env=env)
+    assert run(str(venv / "bin/python"), "-c", check, cwd=tmp_path).stdout.strip() == "False"
+    for name in ("README.md", "LICENSE"):
+        shutil.copy(installed.project / name, source)
+    shutil.copytree(installed.project / "src", source / "src")
+    run(tool("uv"), *IMAGE_SYNCS[1].split()[1:], cwd=source, env=env)
+    shutil.rmtree(source)  # a non-editable install needs its sources no more
+
+    imported = run(
+        str(venv / "bin/python"),
+        "-c",
+        f"import {package}.main, {package}; print({package}.__file__)",
+        cwd=tmp_path,
+        env=installed.env,
+    )
+    assert imported.stdout.startswith(str(venv / "lib"))
+    no_dev = run(
+        str(venv / "bin/python"), "-c", "import importlib.util as u; print(u.find_spec('pytest'))"
+    )
+    assert no_dev.stdout.strip() == "None"
+
+
+@each(TIER2)
 def test_lint_and_types(combination: Combination, installed: Installed) -> None:
     if combination.name == "defaults":
-        run("make", "lint", cwd=installed.project, env=installed.env)
+        installed.make("lint")
     else:
         run(installed.bin("mypy"), cwd=installed.project, env=installed.env)
+
+
+def root_files(project: Path) -> set[str]:
+    return {path.name for path in project.iterdir() if path.is_file()}
 
 
 @each(TIER2)
 def test_own_suite_passes_with_coverage_gate(
     combination: Combination, installed: Installed
 ) -> None:
+    before = root_files(installed.project)
     if combination.name == "defaults":
-        result = run("make", "test", cwd=installed.project, env=installed.env)
+        result = installed.make("test")
     else:
         result = run(
             installed.bin("pytest"), "-q", "--cov", cwd=installed.project, env=installed.env
         )
     assert " passed" in result.stdout
     assert "Required test coverage of 90" in result.stdout
+    written = root_files(installed.project) - before - {".coverage"}
+    assert written == set()  # no database file or other leftover: tests write to temp dirs
+
+
+@each([c for c in TIER2 if c.name == "all-on"])  # the row with the most dependencies
+def test_hook_refuses_every_name_the_project_installs(
+    combination: Combination, installed: Installed
+) -> None:
+    """A slug equal to any import or distribution name here must be refused by pre_gen."""
+    code = "import importlib.metadata as m; print(*m.packages_distributions(), sep='\\n')"
+    imported = run(installed.bin("python"), "-c", code, env=installed.env).stdout.split()
+    lock = tomllib.loads((installed.project / "uv.lock").read_text())  # every platform's
+    distributions = [re.sub(r"[-_.]+", "_", package["name"]) for package in lock["package"]]
+    names = {n for n in [*imported, *distributions] if re.fullmatch(r"[a-z][a-z0-9_]*", n)}
+    assert len(names) > 50
+    assert names - DEPENDENCIES - {installed.project.name} == set()
 
 
 @each(ON_POSTGRESQL)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -77,16 +78,23 @@ def test_config_files_parse(combination: Combination, baked: Bakery) -> None:
     assert parsed >= 3
 
 
-def test_compose_and_ci_match_their_schemas(combination: Combination, baked: Bakery) -> None:
+def test_compose_ci_and_updates_match_their_schemas(
+    combination: Combination, baked: Bakery
+) -> None:
     project = baked(combination)
     schemas = {
         "compose.yaml": "vendor.compose-spec",
         ".github/workflows/ci.yml": "vendor.github-workflows",
+        ".github/dependabot.yml": "vendor.dependabot",
         ".gitlab-ci.yml": "vendor.gitlab-ci",
+        "renovate.json": "vendor.renovate",
     }
     present = {path: schema for path, schema in schemas.items() if (project / path).exists()}
-    assert (".github/workflows/ci.yml" in present) == (combination.answers["ci"] == "github")
-    assert (".gitlab-ci.yml" in present) == (combination.answers["ci"] == "gitlab")
+    github, gitlab = combination.answers["ci"] == "github", combination.answers["ci"] == "gitlab"
+    assert (".github/workflows/ci.yml" in present) == github
+    assert (".github/dependabot.yml" in present) == github
+    assert (".gitlab-ci.yml" in present) == gitlab
+    assert ("renovate.json" in present) == gitlab
     assert ("compose.yaml" in present) == combination.answers["docker"]
     for path, schema in present.items():
         run(tool("check-jsonschema"), "--builtin-schema", schema, path, cwd=project)
@@ -183,3 +191,102 @@ def test_switched_off_modules_leave_no_trace(combination: Combination, baked: Ba
         if word in path.read_text()
     ]
     assert found == []
+
+
+def test_installs_builds_and_updates_come_from_the_lock(
+    combination: Combination, baked: Bakery
+) -> None:
+    """uv everywhere: dev tools in a dependency group, CI and image from uv.lock, audited."""
+    project = baked(combination)
+    answers = combination.answers
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert "optional-dependencies" not in pyproject["project"]
+    assert any(dep.startswith("pytest>=") for dep in pyproject["dependency-groups"]["dev"])
+    recipes = re.findall(r"^\t(.*)$", (project / "Makefile").read_text(), re.MULTILINE)
+    assert [line for line in recipes if ".venv" in line or "pip install" in line] == []
+    if answers["ci"] == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+        runs = [step.get("run") for job in workflow["jobs"].values() for step in job["steps"]]
+        assert {"uv sync --locked", "make lint", "make test", "make audit"} <= set(runs)
+        dependabot = yaml.safe_load((project / ".github/dependabot.yml").read_text())
+        updates = dependabot["updates"]
+        ecosystems = {"uv", "github-actions", "pre-commit", "docker"}
+        if not answers["docker"]:
+            ecosystems.remove("docker")
+        assert {update["package-ecosystem"] for update in updates} == ecosystems
+        assert all(u["schedule"]["interval"] == "weekly" and u["groups"] for u in updates)
+    if answers["ci"] == "gitlab":
+        pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+        assert "uv sync --locked" in pipeline["check"]["script"]
+        assert pipeline["audit"]["script"] == ["make audit"]
+        assert pipeline[".uv-cache"]["cache"]["key"]["files"] == ["uv.lock"]
+    if answers["docker"]:
+        dockerfile = (project / "Dockerfile").read_text()
+        assert re.findall(r"uv sync .*", dockerfile) == [
+            "uv sync --locked --no-dev --no-install-project",
+            "uv sync --locked --no-dev --no-editable",
+        ]
+        final = dockerfile.rsplit("\nFROM ", 1)[1]
+        assert "uv" not in re.sub(r"uvicorn|/opt/venv", "", final)  # no uv in the image
+        assert "COPY --from=build /opt/venv /opt/venv" in final
+        assert "USER 10001" in final
+        assert final.rstrip().endswith(f'CMD ["python", "-m", "{project.name}"]')
+
+
+def test_pre_commit_hooks_are_pinned_releases(combination: Combination, baked: Bakery) -> None:
+    config = yaml.safe_load((baked(combination) / ".pre-commit-config.yaml").read_text())
+    remote = [repo for repo in config["repos"] if repo["repo"] != "local"]
+    assert [r["rev"] for r in remote if not re.fullmatch(r"v?\d+(\.\d+)+", r["rev"])] == []
+    hooks = {hook["id"] for repo in remote for hook in repo["hooks"]}
+    assert "uv-lock" in hooks
+
+
+def test_bare_make_lists_the_targets(combination: Combination, baked: Bakery) -> None:
+    """`make` alone runs nothing: it prints every target that has a `##` description."""
+    project = baked(combination)
+    makefile = (project / "Makefile").read_text()
+    described = re.findall(r"^([a-z-]+):.*## (.+)$", makefile, re.MULTILINE)
+    listed = run("make", "--no-print-directory", cwd=project).stdout.splitlines()
+    assert listed == [f"  make {target:<10} {text}" for target, text in described]
+    assert {"help", "install", "dev", "run", "test", "lint", "check"} <= dict(described).keys()
+    assert not (project / ".venv").exists()
+
+
+def test_install_without_uv_says_how_to_get_it(combination: Combination, baked: Bakery) -> None:
+    project = baked(combination)
+    result = subprocess.run(
+        ["make", "--no-print-directory", "install", "UV=no-such-uv"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    hint, *rest = result.stderr.splitlines()
+    assert hint.startswith("uv is not installed: ") and "https://docs.astral.sh/uv/" in hint
+    assert [line for line in rest if not line.startswith("make: ***")] == []
+
+
+LICENSE_TERMS = {
+    "MIT": (
+        "MIT License",
+        "Permission is hereby granted, free of charge",
+        'THE SOFTWARE IS PROVIDED "AS IS"',
+    ),
+    "BSD-3-Clause": ("BSD 3-Clause License", "Neither the name of the copyright holder"),
+    "Apache-2.0": (
+        "Apache License\n                           Version 2.0, January 2004",
+        "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION",
+        "9. Accepting Warranty or Additional Liability.",
+        "END OF TERMS AND CONDITIONS",
+    ),
+    "Proprietary": ("All rights reserved.",),
+}
+
+
+def test_license_is_the_full_text(combination: Combination, baked: Bakery) -> None:
+    """The whole license, as license detectors know it, with the author's copyright line."""
+    text = (baked(combination) / "LICENSE").read_text()
+    answers = combination.answers
+    assert [terms for terms in LICENSE_TERMS[answers["license"]] if terms not in text] == []
+    assert re.search(rf"Copyright (\(c\) )?\d{{4}},? {re.escape(answers['author_name'])}", text)

@@ -38,7 +38,7 @@ PROJECT = "{{cookiecutter.project_slug}}"
 CORE_FILE = f"src/{SLUG}/api/health.py"
 MODULE_FILE = f"src/{SLUG}/items/memory.py"  # owned by database=none
 NEW_QUESTION = ("update_channel", "stable")  # used by release_b's README line
-NOT_COMPARED = {".git", ".cruft.json", "__pycache__", ".pytest_cache", ".ruff_cache"}
+NOT_COMPARED = {".git", ".venv", ".cruft.json", "__pycache__", ".pytest_cache", ".ruff_cache"}
 BASE_PYTHON = "3.12"  # the default python_version answer
 USER_FUNCTION = "\n\ndef user_helper() -> int:\n    return 1\n"
 
@@ -83,13 +83,12 @@ def release_b(root: Path) -> None:
         readme.write("\nUpdate channel: {{ cookiecutter.update_channel }}.\n")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, uv_cache: dict[str, str]) -> Template:
-    """A git repository of the template: tag v0.1.0 = the working tree, v0.2.0 = release_b."""
-    path = tmp_path_factory.mktemp("updates") / "template"
-    ignored = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "bench", "demo")
-    shutil.copytree(TEMPLATE, path, ignore=ignored)
-    env = uv_cache | {
+IGNORED = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".*_cache", "bench", "demo")
+
+
+def git_env(uv_cache: dict[str, str]) -> dict[str, str]:
+    """git and cruft without the machine's git configuration."""
+    return uv_cache | {
         "GIT_CONFIG_GLOBAL": "/dev/null",
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "Template Tests",
@@ -97,12 +96,50 @@ def template(tmp_path_factory: pytest.TempPathFactory, uv_cache: dict[str, str])
         "GIT_COMMITTER_NAME": "Template Tests",
         "GIT_COMMITTER_EMAIL": "tests@example.com",
     }
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory, uv_cache: dict[str, str]) -> Template:
+    """A git repository of the template: tag v0.1.0 = the working tree, v0.2.0 = release_b."""
+    path = tmp_path_factory.mktemp("updates") / "template"
+    shutil.copytree(TEMPLATE, path, ignore=IGNORED)
+    env = git_env(uv_cache)
     git("init", "-q", "-b", "main", cwd=path, env=env)
     commit_all(path, "Release 0.1.0", env)
     git("tag", "v0.1.0", cwd=path, env=env)
     release_b(path)
     commit_all(path, "Release 0.2.0", env)
     git("tag", "v0.2.0", cwd=path, env=env)
+    return Template(path, env)
+
+
+# The last template commit whose projects installed with pip (before uv and uv.lock).
+PRE_UV = "7753c233c862087a39409627b0d78e55325b8a04"
+
+
+@pytest.fixture(scope="module")
+def pre_uv_template(tmp_path_factory: pytest.TempPathFactory, uv_cache: dict[str, str]) -> Template:
+    """A git repository of the template: tag `pre-uv` = commit PRE_UV, then the working tree."""
+    path = tmp_path_factory.mktemp("pre-uv") / "template"
+    path.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(TEMPLATE), "archive", PRE_UV], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        message = f"commit {PRE_UV} is not in this clone: {archive.stderr.decode().strip()}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    subprocess.run(["tar", "-x", "-C", str(path)], input=archive.stdout, check=True)
+    env = git_env(uv_cache)
+    git("init", "-q", "-b", "main", cwd=path, env=env)
+    commit_all(path, "Before uv", env)
+    git("tag", "pre-uv", cwd=path, env=env)
+    for child in path.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    shutil.copytree(TEMPLATE, path, ignore=IGNORED, dirs_exist_ok=True)
+    commit_all(path, "Generated projects on uv", env)
     return Template(path, env)
 
 
@@ -147,8 +184,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory, uv_cache: dict[str, str]) -> 
 
 
 def assert_lint_and_tests_pass(project: Path, venv: Path, env: dict[str, str]) -> None:
-    install = [tool("uv"), "pip", "install", "--quiet", "--exact", "--reinstall-package", SLUG]
-    run(*install, "-e", f"{project}[dev]", env=env | {"VIRTUAL_ENV": str(venv)})
+    """`make install`'s `uv sync`, into the shared environment, then lint and the tests."""
+    sync = [tool("uv"), "sync", "--quiet", "--reinstall-package", SLUG]
+    run(*sync, cwd=project, env=env | {"UV_PROJECT_ENVIRONMENT": str(venv)})
     run(str(venv / "bin/ruff"), "check", "--no-cache", ".", cwd=project, env=env)
     run(str(venv / "bin/ruff"), "format", "--check", "--no-cache", ".", cwd=project, env=env)
     result = run(str(venv / "bin/pytest"), "-q", "-p", "no:cacheprovider", cwd=project, env=env)
@@ -209,8 +247,9 @@ def test_update_applies_release_and_keeps_user_changes(
     (project / "NOTES.md").write_text("Our own notes.\n")
     commit_all(project, "User changes", template.env)
 
-    cruft("update", "-y", cwd=project, env=template.env)
+    result = cruft("update", "-y", cwd=project, env=template.env)
 
+    assert "Next steps" not in result.stdout + result.stderr  # cruft's renders are not creations
     assert_nothing_pending(project, template.env)
     expected = fresh_tree(project, template, tmp_path)
     assert "(template v0.2.0)" in expected[CORE_FILE]
@@ -366,7 +405,9 @@ def test_diff_shows_the_user_changes(template: Template, tmp_path: Path) -> None
         text=True,
     )
     assert result.returncode == 1
+    assert result.stdout.startswith("diff --git ")  # nothing ahead of the patch
     assert "-def user_helper() -> int:" in result.stdout
+    assert "Next steps" not in result.stdout + result.stderr
 
 
 def test_docs_list_the_paths_of_each_answer() -> None:
@@ -391,3 +432,28 @@ def outermost(paths: set[str]) -> set[str]:
 
 def docs() -> str:
     return (TEMPLATE / "docs" / "updating.md").read_text()
+
+
+def test_project_from_before_uv_updates_to_uv(pre_uv_template: Template, tmp_path: Path) -> None:
+    """A project installed with pip moves to uv with one update and `make install`."""
+    env = pre_uv_template.env
+    project = create(pre_uv_template, tmp_path / "project", BASE, checkout="pre-uv")
+    assert "pip install" in (project / "Makefile").read_text()
+    python = python_for(BASE_PYTHON)
+    run(python, "-m", "venv", ".venv", cwd=project, env=env)  # the old `make install` made it
+
+    cruft("update", "-y", cwd=project, env=env)
+
+    assert_nothing_pending(project, env)
+    assert tree(project) == fresh_tree(project, pre_uv_template, tmp_path)
+    assert (project / ".github/dependabot.yml").exists()
+    commit_all(project, "Update to uv", env)
+    assert "up to date" in cruft("check", cwd=project, env=env).stdout
+
+    make = ("make", f"UV={tool('uv')}")
+    run(*make, "install", f"PYTHON={python}", cwd=project, env=env)  # adopts the old .venv
+    run(tool("uv"), "sync", "--locked", cwd=project, env=env)
+    run(*make, "lint", cwd=project, env=env)
+    assert " passed" in run(*make, "test", cwd=project, env=env).stdout
+    git("add", "uv.lock", cwd=project, env=env)
+    assert git("status", "--porcelain", cwd=project, env=env).splitlines() == ["A  uv.lock"]

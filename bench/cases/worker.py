@@ -9,7 +9,7 @@ from typing import Any
 from .. import wrk
 from ..config import Config
 from ..context import CLIENTS, Context, guarded, latency_note, throughput_row
-from ..process import Unavailable, log, run
+from ..process import Unavailable, dies_with_this_process, log, run
 from ..projects import Project, base_answers
 from ..results import Row, Target
 from ..servers import reachable, serving
@@ -117,6 +117,7 @@ def _worker(ctx: Context, project: Project, env: dict[str, str]) -> Iterator[Non
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=dies_with_this_process(),
         )
     try:
         yield

@@ -94,6 +94,8 @@ async def test_delete_then_gone(client: AsyncClient) -> None:
     response = await client.delete(f"/items/{item['id']}")
     assert response.status_code == 204
     assert response.content == b""
+    assert "content-type" not in response.headers
+    assert "content-length" not in response.headers
     assert (await client.get(f"/items/{item['id']}")).status_code == 404
 
 
@@ -119,3 +121,10 @@ async def test_concurrent_creates_of_one_name_yield_one_item(client: AsyncClient
         *(client.post("/items", json={"name": "Contested"}) for _ in range(20))
     )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+
+
+@pytest.mark.parametrize("url", ["/items/2147483648", "/items?after=2147483648", "/items/1.0"])
+async def test_ids_the_table_cannot_hold_are_a_422_problem(client: AsyncClient, url: str) -> None:
+    response = await client.get(url)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -124,10 +124,10 @@ async def test_publish_only_backend_logs_when_redis_is_down(
     assert "'c' not sent to other processes" in caplog.text
 
 
-async def test_app_with_redis_is_ready_once_subscribed(redis_url: str, prefix: str) -> None:
-    settings = Settings(
-        environment="test", _env_file=None, redis_url=redis_url, realtime_redis_prefix=prefix
-    )
+async def test_app_with_redis_is_ready_once_subscribed(
+    settings: Settings, redis_url: str, prefix: str
+) -> None:
+    settings = settings.model_copy(update={"redis_url": redis_url, "realtime_redis_prefix": prefix})
     async with (
         LifespanManager(create_app(settings)) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,

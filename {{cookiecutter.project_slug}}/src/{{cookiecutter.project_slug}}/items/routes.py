@@ -14,8 +14,8 @@ from .storage import provide_item_repository
 router = APIRouter(prefix="/items", tags=["items"])
 
 Items = Annotated[ItemRepository, Depends(provide_item_repository)]
-ID_MAX = 2**63 - 1
-"""Ids are 64-bit signed integers in every database."""
+ID_MAX = 2**31 - 1
+"""The largest id the items table holds (`INTEGER`: 32 bits in PostgreSQL)."""
 INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -77,6 +77,7 @@ async def update_item(item_id: ItemId, changes: ItemUpdate, items: Items) -> Ite
 @router.delete(
     "/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,  # no body, so no content-type either
     responses=NOT_FOUND,
     summary="Delete an item",
 )
