@@ -14,13 +14,13 @@ import shutil
 import socket
 {% endif %}
 {% if cookiecutter.database != "none" %}
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 {% else %}
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 {% endif %}
 {% if services %}
@@ -49,7 +49,7 @@ from sqlalchemy.pool import NullPool
 {% endif %}
 from starlette.types import ASGIApp
 
-from support.service import Service
+from support.service import MODULE, Service
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base
@@ -117,8 +117,11 @@ def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
     """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
     started: list[Service] = []
 
-    def start(*args: str, **settings: str) -> Service:
-        service = Service(tmp_path / f"service-{len(started)}.log", *args, **settings)
+    def start(
+        *args: str, program: Sequence[str] = MODULE, cwd: Path | None = None, **settings: str
+    ) -> Service:
+        log = tmp_path / f"service-{len(started)}.log"
+        service = Service(log, *args, program=program, cwd=cwd, **settings)
         started.append(service)
         return service
 
