@@ -114,7 +114,7 @@ TRACES = {
     ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
     ("cors", False): ("CORSMiddleware", "CORS_"),
     ("gzip", False): ("GZipMiddleware", "GZIP_"),
-    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_", "Retry-After"),
+    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_", "RateLimit-Policy"),
 }
 
 

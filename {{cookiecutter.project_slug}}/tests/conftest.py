@@ -50,6 +50,7 @@ from sqlalchemy.pool import NullPool
 from starlette.types import ASGIApp
 
 from support.service import MODULE, Service
+
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
 from {{ cookiecutter.project_slug }}.db import Base

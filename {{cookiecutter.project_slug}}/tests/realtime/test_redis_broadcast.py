@@ -10,7 +10,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
-from support.relay import Relay, free_port
+from support.relay import Relay
+
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.realtime import open_broadcast
@@ -157,16 +158,35 @@ async def test_stalled_redis_never_makes_a_publisher_wait(
     assert [frame for _, frame in remote.frames] == ["1", "2", "3", "4"]
 
 
-async def test_publish_only_backend_logs_once_while_redis_is_down(
-    on_redis: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+async def test_publish_only_backend_logs_an_outage_once_and_its_end(
+    on_redis: Callable[..., Settings],
+    redis_relay: Relay,
+    redis_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    down = on_redis(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-    async with RedisBackend.open(down, None) as backend:
+    app = Sockets()
+    async with (
+        RedisBackend.open(on_redis(), app.deliver) as app_process,
+        RedisBackend.open(on_redis(redis_relay.url(redis_url)), None) as worker,
+    ):
+        await app_process.wait_subscribed()
+        await redis_relay.cut()
         for _ in range(3):
-            assert await backend.publish("c", "lost")
+            assert await worker.publish("c", "lost")
             await eventually(lambda: "not sent to other processes" in caplog.text)
+        await redis_relay.restore()
+        assert await worker.publish("c", "sent")
+        await eventually(lambda: "sending to other processes again" in caplog.text)
+        await eventually(lambda: len(app.frames) == 1)
     assert caplog.text.count("not sent to other processes") == 1
+    assert app.frames == [("c", "sent")]
+
+
+async def test_redis_backend_needs_a_url(settings: Settings) -> None:
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        async with RedisBackend.open(settings, None):
+            pass
 
 
 async def test_app_with_redis_is_ready_once_subscribed(

@@ -1,7 +1,8 @@
+{% set unprefixed = (["DATABASE_URL"] if cookiecutter.database != "none" else []) + (["REDIS_URL"] if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit else []) %}
 """The service as a real process, started and stopped the way an operator does it.
 
 Its environment is built from the test's own values: variables of the shell running the
-tests (`{{ cookiecutter.project_slug.upper() }}_*`, `DATABASE_URL`, `REDIS_URL`) never leak in.
+tests (`{{ cookiecutter.project_slug.upper() }}_*`{% for name in unprefixed %}, `{{ name }}`{% endfor %}) never leak in.
 """
 
 import asyncio
@@ -23,18 +24,24 @@ PACKAGE = "{{ cookiecutter.project_slug }}"
 MODULE = (sys.executable, "-m", PACKAGE)
 START = 60.0
 """Generous: starting Python and importing the app can be slow on a busy CI machine."""
-UNPREFIXED = ("DATABASE_URL", "REDIS_URL")
+{% if unprefixed %}
+UNPREFIXED = ({{ unprefixed | map("tojson") | join(", ") }}{{ "," if unprefixed | length == 1 }})
 """Also read without the prefix, for platforms that inject them."""
+{% endif %}
 
 
 def hermetic_environ(**settings: str) -> dict[str, str]:
     """This process's environment without any of the service's settings, plus `settings`
     (names without the prefix, e.g. `REDIS_URL="redis://..."`)."""
+{% if unprefixed %}
     environ = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(ENV_PREFIX) and name not in UNPREFIXED
     }
+{% else %}
+    environ = {name: value for name, value in os.environ.items() if not name.startswith(ENV_PREFIX)}
+{% endif %}
     return environ | {ENV_PREFIX + name: value for name, value in settings.items()}
 
 
