@@ -176,7 +176,7 @@ TRACES = {
     ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
     ("cors", False): ("CORSMiddleware", "CORS_"),
     ("gzip", False): ("GZipMiddleware", "GZIP_"),
-    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_"),
+    ("rate_limit", False): ("RateLimitMiddleware", "RATE_LIMIT_", "RateLimit-Policy"),
 }
 
 

@@ -12,13 +12,13 @@ import shutil
 import socket
 {% endif %}
 {% if cookiecutter.database != "none" %}
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 {% else %}
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 {% endif %}
 {% if services %}
@@ -55,7 +55,7 @@ from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
-from support.service import UNPREFIXED, Service
+from support.service import MODULE, UNPREFIXED, Service
 
 
 @pytest.fixture(autouse=True)
@@ -129,19 +129,21 @@ async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 {% if cookiecutter.database != "none" %}
 def services(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Service]]:
-    """Starts the service as real processes (`services(REDIS_URL=...)`), on the test's
-    migrated database unless given another; all stopped after."""
+    """Starts the service as real processes (`services(SHUTDOWN_TIMEOUT="1")`), on the
+    test's migrated database unless given another; all stopped after."""
     defaults = {"DATABASE_URL": database_url, "DATABASE_ALEMBIC_CONFIG": str(ALEMBIC_INI)}
 {% else %}
 def services(tmp_path: Path) -> Iterator[Callable[..., Service]]:
-    """Starts the service as real processes (`services(REDIS_URL=...)`); all stopped after."""
+    """Starts service processes (`services(SHUTDOWN_TIMEOUT="1")`); all stopped after."""
     defaults: dict[str, str] = {}
 {% endif %}
     started: list[Service] = []
 
-    def start(*args: str, **settings: str) -> Service:
+    def start(
+        *args: str, program: Sequence[str] = MODULE, cwd: Path | None = None, **settings: str
+    ) -> Service:
         log = tmp_path / f"service-{len(started)}.log"
-        service = Service(log, *args, **(defaults | settings))
+        service = Service(log, *args, program=program, cwd=cwd, **(defaults | settings))
         started.append(service)
         return service
 

@@ -35,29 +35,6 @@ def test_invalid_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings(_env_file=None)
 
 
-def test_python_m_serves_the_configured_address(monkeypatch: pytest.MonkeyPatch) -> None:
-    from {{ cookiecutter.project_slug }} import __main__
-
-    calls: list[tuple[str, dict[str, object]]] = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
-    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_PORT", "8123")
-    __main__.main()
-    assert calls == [
-        (
-            "{{ cookiecutter.project_slug }}.main:app",
-            {
-                "host": "127.0.0.1",
-                "port": 8123,
-                "log_level": "info",
-                "proxy_headers": True,
-{% if cookiecutter.request_id %}
-                "access_log": False,
-{% endif %}
-            },
-        )
-    ]
-
-
 def test_main_exposes_an_app_for_servers() -> None:
     from {{ cookiecutter.project_slug }}.main import app
 

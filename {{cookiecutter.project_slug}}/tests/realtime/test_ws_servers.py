@@ -1,103 +1,28 @@
-"""Real uvicorn processes sharing a Redis: what one publishes, the other's clients get."""
+"""Real service processes sharing a Redis: what one publishes, the other's clients get."""
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import uuid4
 
-import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
-
-from .tcp_proxy import TCPProxy, free_port
+from support.relay import Relay
+from support.service import Service
 
 WAIT = 20.0
-START = 90.0
-"""Generous: starting Python, importing the app and connecting can be slow on a busy CI box."""
 
 
-class Server:
-    """One uvicorn process serving the app on a free port."""
-
-    def __init__(self, redis_url: str, prefix: str, log: Path) -> None:
-        self.port = free_port()
-        self.http = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}/ws"
-        self.log = log
-        env = os.environ | {
-            ENV_PREFIX + "REDIS_URL": redis_url,
-            ENV_PREFIX + "REALTIME_REDIS_PREFIX": prefix,
-            ENV_PREFIX + "ENVIRONMENT": "test",
-        }
-        command = [sys.executable, "-m", "uvicorn", "{{ cookiecutter.project_slug }}.main:app"]
-        with log.open("wb") as output:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and app
-                [*command, "--port", str(self.port)],
-                env=env,
-                cwd=log.parent,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-
-    async def subscribed(self, want: bool = True) -> None:
-        """Wait until this server's Redis subscription is up (or down, when `want` is False)."""
-        async with asyncio.timeout(START), self.client() as client:
-            while True:
-                try:
-                    response = await client.get("/health/ready")
-                except httpx.TransportError:
-                    pass  # still starting
-                else:
-                    failing = response.json().get("checks", {})
-                    if ("realtime.redis" not in failing) == want:
-                        return
-                await asyncio.sleep(0.1)
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.http, timeout=WAIT, trust_env=False)
-
-    def connect(self) -> connect:
-        return connect(self.ws, proxy=None, open_timeout=WAIT)
-
-    async def publish(self, channel: str, payload: Any) -> None:
-        async with self.client() as client:
-            response = await client.post(f"/channels/{channel}/messages", json={"payload": payload})
-        assert response.status_code == 202, response.text
-
-    def stop(self) -> str:
-        """SIGTERM, as orchestrators stop a container; returns the server's log."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=WAIT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.log.read_text()
-
-
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[Callable[[str, str], Server]]:
-    started: list[Server] = []
-
-    def start(redis_url: str, prefix: str) -> Server:
-        server = Server(redis_url, prefix, tmp_path / f"server-{len(started)}.log")
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+def websocket(service: Service) -> connect:
+    """A client that reads everything the service sends, whenever the test looks."""
+    url = f"ws://127.0.0.1:{service.port}/ws"
+    return connect(url, proxy=None, open_timeout=WAIT, max_queue=None, ping_interval=None)
 
 
 async def subscribe(ws: ClientConnection, channel: str) -> None:
@@ -105,36 +30,56 @@ async def subscribe(ws: ClientConnection, channel: str) -> None:
     assert json.loads(await ws.recv()) == {"type": "subscribed", "channel": channel}
 
 
-async def next_payload(ws: ClientConnection) -> Any:
+async def publish_over_http(service: Service, channel: str, payload: Any) -> None:
+    async with service.client() as client:
+        response = await client.post(f"/channels/{channel}/messages", json={"payload": payload})
+    assert response.status_code == 202, response.text
+
+
+async def next_event(ws: ClientConnection) -> Any:
     async with asyncio.timeout(WAIT):
-        event = json.loads(await ws.recv())
+        return json.loads(await ws.recv())
+
+
+async def next_payload(ws: ClientConnection) -> Any:
+    event = await next_event(ws)
     assert event["type"] == "message", event
     return event["payload"]
 
 
-async def test_client_on_a_receives_what_b_published(
-    redis_url: str, servers: Callable[[str, str], Server]
-) -> None:
+@pytest.fixture
+def on_redis(redis_url: str, services: Callable[..., Service]) -> Callable[..., Service]:
+    """Starts service processes sharing a Redis (`redis_url` by default) and a prefix."""
     prefix = f"test-{uuid4().hex}:"
-    a, b = servers(redis_url, prefix), servers(redis_url, prefix)
-    await a.subscribed()
-    await b.subscribed()
-    async with a.connect() as on_a, b.connect() as on_b:
+
+    def start(url: str = redis_url, **settings: str) -> Service:
+        return services(REDIS_URL=url, REALTIME_REDIS_PREFIX=prefix, **settings)
+
+    return start
+
+
+async def test_client_on_a_receives_what_b_published(on_redis: Callable[..., Service]) -> None:
+    a, b = on_redis(), on_redis()
+    for service in (a, b):
+        await service.started()
+        await service.until_ready()
+    async with websocket(a) as on_a, websocket(b) as on_b:
         await subscribe(on_a, "room")
         await subscribe(on_b, "room")
         await on_b.send(json.dumps({"type": "publish", "channel": "room", "payload": "from b"}))
         assert await next_payload(on_a) == "from b"
         assert await next_payload(on_b) == "from b"
-        await a.publish("room", "from a over http")
+        await publish_over_http(a, "room", "from a over http")
         assert await next_payload(on_b) == "from a over http"
         assert await next_payload(on_a) == "from a over http"
 
         # SIGTERM: the server closes the socket itself and exits cleanly.
-        log = await asyncio.to_thread(a.stop)
+        await a.terminate()
         with pytest.raises(ConnectionClosed) as closed:
             await on_a.recv()
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code in {1001, 1012}
+    log = a.output()
     assert a.process.returncode in {0, -signal.SIGTERM}  # uvicorn re-raises the signal
     assert "Application shutdown complete" in log
     assert "Traceback" not in log
@@ -142,21 +87,20 @@ async def test_client_on_a_receives_what_b_published(
 
 
 async def test_redis_outage_keeps_local_delivery_and_recovers(
-    redis_url: str, servers: Callable[[str, str], Server]
+    redis_url: str, on_redis: Callable[..., Service]
 ) -> None:
     target = urlsplit(redis_url)
-    prefix = f"test-{uuid4().hex}:"
-    async with TCPProxy(target.hostname or "127.0.0.1", target.port or 6379) as redis:
-        proxied = redis.url(target.path.lstrip("/") or "0")
-        a, b = servers(proxied, prefix), servers(proxied, prefix)
-        await a.subscribed()
-        await b.subscribed()
-        async with a.connect() as on_a, a.connect() as also_on_a, b.connect() as on_b:
+    async with Relay(target.hostname or "127.0.0.1", target.port or 6379) as redis:
+        a, b = on_redis(redis.url(redis_url)), on_redis(redis.url(redis_url))
+        for service in (a, b):
+            await service.started()
+            await service.until_ready()
+        async with websocket(a) as on_a, websocket(a) as also_on_a, websocket(b) as on_b:
             for ws in (on_a, also_on_a, on_b):
                 await subscribe(ws, "room")
 
             await redis.cut()
-            await a.subscribed(want=False)
+            await a.until_failing("realtime.redis")
             await also_on_a.send(
                 json.dumps({"type": "publish", "channel": "room", "payload": "local"})
             )
@@ -164,9 +108,47 @@ async def test_redis_outage_keeps_local_delivery_and_recovers(
             assert await next_payload(also_on_a) == "local"
 
             await redis.restore()
-            await a.subscribed()
-            await b.subscribed()
-            await b.publish("room", "across again")
+            await a.until_ready()
+            await b.until_ready()
+            await publish_over_http(b, "room", "across again")
             assert await next_payload(on_a) == "across again"
             # b missed "local" (pub/sub keeps nothing): its next message is the new one.
             assert await next_payload(on_b) == "across again"
+
+
+async def test_stalled_redis_does_not_stall_the_publishing_socket(
+    redis_url: str, on_redis: Callable[..., Service]
+) -> None:
+    """Redis stops answering: publishes are queued for it without waiting, local
+    subscribers get them, and once the queue is full publishing is refused at once."""
+    target = urlsplit(redis_url)
+    async with Relay(target.hostname or "127.0.0.1", target.port or 6379) as redis:
+        # Redis gets 30 s to answer a command, and one message may wait for it.
+        service = on_redis(
+            redis.url(redis_url), REDIS_TIMEOUT="30", REALTIME_PUBLISH_QUEUE_SIZE="1"
+        )
+        await service.started()
+        await service.until_ready()
+        async with websocket(service) as publisher, websocket(service) as subscriber:
+            await subscribe(subscriber, "room")
+            redis.freeze()
+            for number in (1, 2):  # one in flight, one waiting
+                start = time.monotonic()
+                await publisher.send(
+                    json.dumps({"type": "publish", "channel": "room", "payload": number})
+                )
+                await publisher.send(json.dumps({"type": "ping"}))
+                assert await next_event(publisher) == {"type": "pong"}
+                assert time.monotonic() - start < 1.0  # not Redis's 30 s
+                assert await next_payload(subscriber) == number
+
+            await publisher.send(json.dumps({"type": "publish", "channel": "room", "payload": 3}))
+            refusal = await next_event(publisher)
+            assert (refusal["type"], refusal["code"]) == ("error", "unavailable")
+            async with service.client() as client:
+                response = await client.post("/channels/room/messages", json={"payload": 4})
+            assert response.status_code == 503
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.headers["retry-after"] == "30"
+            assert "realtime.redis" in await service.failing_checks()  # its ping times out
+            redis.thaw()

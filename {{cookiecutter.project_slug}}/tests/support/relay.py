@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import socket
 from typing import Self
+from urllib.parse import urlsplit, urlunsplit
 
 
 def free_port() -> int:
@@ -35,6 +36,12 @@ class Relay:
     async def __aexit__(self, *exc_info: object) -> None:
         self.thaw()
         await self.cut()
+
+    def url(self, url: str) -> str:
+        """`url`, a URL of the server behind the relay, pointed at the relay instead."""
+        parts = urlsplit(url)
+        user, at, _ = parts.netloc.rpartition("@")
+        return urlunsplit(parts._replace(netloc=f"{user}{at}127.0.0.1:{self.port}"))
 
     async def restore(self) -> None:
         """Accept connections again, on the same port."""

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 from .relay import free_port
 
 PACKAGE = "{{ cookiecutter.project_slug }}"
+MODULE = (sys.executable, "-m", PACKAGE)
 START = 60.0
 """Generous: starting Python and importing the app can be slow on a busy CI machine."""
 UNPREFIXED = frozenset(
@@ -45,18 +47,29 @@ def hermetic_environ(**settings: str) -> dict[str, str]:
 
 
 class Service:
-    """`python -m {{ cookiecutter.project_slug }}` on a free port, its output in `log`."""
+    """`python -m {{ cookiecutter.project_slug }} *args` on a free port, its output in `log`.
 
-    def __init__(self, log: Path, *args: str, **settings: str) -> None:
-        self.port = free_port()
+    `program` replaces `python -m {{ cookiecutter.project_slug }}`, e.g. by `fastapi run`, which
+    takes the port as an option: pass `PORT` then, to know it beforehand.
+    """
+
+    def __init__(
+        self,
+        log: Path,
+        *args: str,
+        program: Sequence[str] = MODULE,
+        cwd: Path | None = None,
+        **settings: str,
+    ) -> None:
+        self.port = int(settings.pop("PORT", 0)) or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         environ = hermetic_environ(ENVIRONMENT="test", PORT=str(self.port), **settings)
         with log.open("wb") as output:
-            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [sys.executable, "-m", PACKAGE, *args],
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and programs
+                [*program, *args],
                 env=environ,
-                cwd=log.parent,
+                cwd=cwd or log.parent,
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
@@ -85,11 +98,40 @@ class Service:
             return set()
         return set(response.json()["checks"])
 
+    async def until_ready(self) -> None:
+        """Wait until every readiness check passes."""
+        await self._until(lambda failing: not failing)
+
+    async def until_failing(self, *names: str) -> None:
+        """Wait until the readiness checks `names` fail (others may too)."""
+        await self._until(lambda failing: failing >= set(names))
+
+    async def _until(self, condition: Callable[[set[str]], bool]) -> None:
+        async with asyncio.timeout(START):
+            while True:
+                if condition(await self.failing_checks()):
+                    return
+                await asyncio.sleep(0.05)
+
+    def memory(self, *, peak: bool = False) -> int:
+        """Resident memory of the process in bytes, or the most it has held (Linux)."""
+        field = "VmHWM:" if peak else "VmRSS:"
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+        raise LookupError(f"no {field} in /proc/{self.process.pid}/status")
+
     async def terminate(self, wait: float = START) -> float:
-        """SIGTERM, as an orchestrator stops a container; seconds until the process ended."""
+        """SIGTERM, as an orchestrator stops a container; seconds until the process ended.
+
+        Fails if it still runs after `wait` seconds (and leaves it to `stop`)."""
         sent = time.monotonic()
         self.process.send_signal(signal.SIGTERM)
-        await asyncio.to_thread(self.process.wait, wait)
+        try:
+            await asyncio.to_thread(self.process.wait, wait)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"running {wait} s after SIGTERM:\n{self.output()}") from None
         return time.monotonic() - sent
 
     def stop(self) -> str:

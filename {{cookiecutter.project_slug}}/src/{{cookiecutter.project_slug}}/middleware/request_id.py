@@ -13,8 +13,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
 
@@ -31,6 +31,7 @@ SANE_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_logger = logging.getLogger("{{ cookiecutter.project_slug }}.access")
+server_access_logger = logging.getLogger("uvicorn.access")
 
 
 class RequestIdMiddleware:
@@ -230,21 +231,40 @@ async def json_logging() -> AsyncIterator[State]:
 
     Like `logging.basicConfig`, this does nothing when the root logger has handlers: then
     access lines go through `logging` like any other record. Lines are written as they are
-    logged, as uvicorn writes its own: one short write to a pipe.
+    logged, as uvicorn writes its own: one short write to a pipe. Either way uvicorn's own
+    access line is off (see `server_access_log_off`).
     """
-    root = logging.getLogger()
-    if root.handlers:
-        yield {}
-        return
-    handler = JsonLinesHandler(sys.stderr)
-    level = access_logger.level
-    access_logger.setLevel(logging.INFO)
-    root.addHandler(handler)
+    with server_access_log_off():
+        root = logging.getLogger()
+        if root.handlers:
+            yield {}
+            return
+        handler = JsonLinesHandler(sys.stderr)
+        level = access_logger.level
+        access_logger.setLevel(logging.INFO)
+        root.addHandler(handler)
+        try:
+            yield {}
+        finally:
+            root.removeHandler(handler)
+            access_logger.setLevel(level)
+
+
+@contextmanager
+def server_access_log_off() -> Iterator[None]:
+    """No text access line from uvicorn while the app runs: the middleware writes the
+    request's one line (or none, with `ACCESS_LOG=false`).
+
+    `python -m` passes uvicorn `access_log=False`; `fastapi run` cannot. uvicorn writes
+    the line only if its `uvicorn.access` logger has handlers when a connection opens,
+    and the lifespan runs before the server accepts any.
+    """
+    handlers, propagate = server_access_logger.handlers, server_access_logger.propagate
+    server_access_logger.handlers, server_access_logger.propagate = [], False
     try:
-        yield {}
+        yield
     finally:
-        root.removeHandler(handler)
-        access_logger.setLevel(level)
+        server_access_logger.handlers, server_access_logger.propagate = handlers, propagate
 
 
 class RequestIdSettings(BaseServiceSettings):

@@ -5,11 +5,13 @@ Endpoints: `/ws` (protocol in `protocol.py`, documented in the README), `POST
 
 For other modules, the interface is `Broadcast.publish`:
 
-    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> None
+    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> bool
 
 Every current subscriber of `channel` (on any process, when `REDIS_URL` is set) gets
 `{"type": "message", "channel", "payload", "sender", "timestamp"}`; delivery is
-at-most-once, nothing is kept for later subscribers. Where to get one:
+at-most-once, nothing is kept for later subscribers. It never waits; it returns False,
+having delivered nothing, when Redis is too far behind to take the message (see
+`redis_broadcast.py`). Where to get one:
 
 - in a request handler or a task run by the app: `request.state.broadcast`;
 - in another process (a worker): `async with open_broadcast(settings) as broadcast:`,

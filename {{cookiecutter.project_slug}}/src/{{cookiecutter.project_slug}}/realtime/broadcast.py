@@ -26,8 +26,9 @@ _CHANNEL = re.compile(CHANNEL_PATTERN)
 
 
 class Backend(Protocol):
-    async def publish(self, channel: str, frame: str) -> None:
-        """Deliver `frame` to the subscribers of `channel` in this process and the others."""
+    async def publish(self, channel: str, frame: str) -> bool:
+        """Deliver `frame` to the subscribers of `channel` in this process and the others;
+        False, delivering nothing, when it cannot be passed on now."""
 
 
 class MemoryBackend:
@@ -36,8 +37,9 @@ class MemoryBackend:
     def __init__(self, deliver: Deliver) -> None:
         self._deliver = deliver
 
-    async def publish(self, channel: str, frame: str) -> None:
+    async def publish(self, channel: str, frame: str) -> bool:
         self._deliver(channel, frame)
+        return True
 
 
 class Broadcast:
@@ -46,16 +48,18 @@ class Broadcast:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
-    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> None:
+    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> bool:
         """Send `payload` to every current subscriber of `channel`, at most once each.
 
-        Returns once local subscribers have it queued and other processes were handed it;
-        nothing is stored for clients that subscribe later or are disconnected.
+        Never waits: local subscribers have it queued, other processes get it through
+        Redis. Nothing is stored for clients that subscribe later or are disconnected.
+        Returns False, having delivered it to nobody, when Redis is too far behind to take
+        it (see `redis_broadcast.py`); publishing again later may succeed.
         """
         if not _CHANNEL.fullmatch(channel):
             raise ValueError(f"Invalid channel name {channel!r}; expected {CHANNEL_PATTERN}")
         message = Message(channel=channel, payload=payload, sender=sender, timestamp=_now())
-        await self.backend.publish(channel, message.model_dump_json())
+        return await self.backend.publish(channel, message.model_dump_json())
 
 
 def _now() -> datetime:
@@ -74,14 +78,13 @@ async def open_broadcast(
 
     With `REDIS_URL` set it reaches the subscribers of every process of the service; without
     it, only `deliver` (there is no other process to reach). `deliver` also receives what
-    other processes publish, through one Redis subscription that this context keeps open.
+    other processes publish, through one Redis subscription that this context keeps open,
+    and what was published goes out to Redis before the context exits (if Redis answers).
     """
     if settings.redis_url is None:
         if deliver is None:
             logger.warning("realtime: no REDIS_URL, so messages published here reach nobody")
         yield Broadcast(MemoryBackend(deliver or _nowhere))
         return
-    async with RedisBackend.open(
-        settings.redis_url, settings.realtime_redis_prefix, deliver
-    ) as backend:
+    async with RedisBackend.open(settings, deliver) as backend:
         yield Broadcast(backend)

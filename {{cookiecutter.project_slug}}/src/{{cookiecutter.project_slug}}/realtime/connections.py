@@ -2,7 +2,11 @@
 
 Publishing never waits for a client: `Hub.deliver` only appends the shared frame to each
 subscriber's queue. A client that falls `send_queue_size` frames behind is closed (1013)
-rather than buffered without bound, so one slow reader costs at most its queue.
+rather than buffered without bound, so one slow reader costs at most its queue, plus what
+the server and the kernel buffer on its socket. That last part is only freed once the
+connection ends, and a client that stopped reading never takes its close frame: under
+`python -m` the kernel drops a connection that accepts no data for `close_timeout`
+seconds (see `__main__.py`).
 """
 
 import asyncio
@@ -38,7 +42,7 @@ class Limits:
     idle_timeout: float | None = 120.0
     max_invalid_messages: int = 5
     close_timeout: float = 5.0
-    """How long a closing handshake may wait on a client that does not read."""
+    """How long sending a close frame may wait on a client that does not read."""
 
 
 Handler = Callable[[str], Awaitable[None]]

@@ -75,11 +75,17 @@ class Unsubscribed(_Frame):
     channel: Channel
 
 
-ErrorCode = Literal["invalid_json", "unknown_type", "invalid_message", "channel_limit"]
+ErrorCode = Literal[
+    "invalid_json", "unknown_type", "invalid_message", "channel_limit", "unavailable"
+]
 
 
 class Error(_Frame):
-    """The previous client message was refused; the connection stays open."""
+    """The previous client message was refused; the connection stays open.
+
+    `unavailable`: a publish that reached nobody, because the service cannot pass messages
+    between its processes right now; sending it again later may succeed.
+    """
 
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -96,6 +102,10 @@ ServerMessage = Annotated[
 SERVER_MESSAGE: TypeAdapter[ServerMessage] = TypeAdapter(ServerMessage)
 
 PONG = Pong().model_dump_json()
+UNAVAILABLE = Error(
+    code="unavailable",
+    detail="Not published: the service cannot reach its other processes now; retry shortly.",
+).model_dump_json()
 
 
 def parse(text: str) -> ClientMessage | Error:

@@ -1,14 +1,25 @@
 """Redis pub/sub between the processes of the service, written for failure.
 
 Each process holds ONE pattern subscription (`<prefix>*`) however many sockets it has,
-and fans what arrives out to its local subscribers. A frame is delivered locally first,
-then published to Redis tagged with this process's origin, so the echo is skipped and
-local delivery never waits for, or depends on, Redis. While Redis is unreachable the
-listener reconnects with capped, jittered exponential backoff and cross-process copies
-are dropped (pub/sub is at-most-once); sockets stay open and local delivery goes on.
+and fans what arrives out to its local subscribers. Publishing never waits for Redis: a
+frame is delivered locally and put in a bounded outbox, and one task per process hands
+what waits there to Redis, in order, a batch per round trip, tagged with this process's
+origin so the echo is skipped.
+
+What a publisher can rely on, whatever Redis does (pub/sub is at most once):
+
+- an accepted message reaches every subscriber in this process;
+- it reaches the other processes' subscribers if Redis answers; one published while Redis
+  is down or stalled reaches none of them, and nothing is replayed later;
+- when the outbox is full (Redis stalled before the listener noticed), a publish is
+  refused and reaches nobody: the publisher is told (`publish` returns False) and can retry.
+
+While Redis is unreachable the listener reconnects with capped, jittered exponential
+backoff; sockets stay open and local delivery goes on.
 """
 
 import asyncio
+import contextlib
 import logging
 import random
 import secrets
@@ -22,6 +33,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .settings import RealtimeSettings
+
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
@@ -34,30 +47,48 @@ HEARTBEAT = 10.0
 
 
 class RedisBackend:
-    def __init__(self, client: Redis, prefix: str, deliver: "Deliver | None") -> None:
+    def __init__(
+        self, client: Redis, prefix: str, deliver: "Deliver | None", outbox_size: int
+    ) -> None:
         self._client = client
         self._prefix = prefix
         self._deliver = deliver
         self._origin = secrets.token_hex(8).encode()
         self._subscribed = asyncio.Event()
+        self._outbox: asyncio.Queue[tuple[str, str]] = asyncio.Queue(outbox_size)
+        self._refusing = False
+        self._reaching = True
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, url: str, prefix: str, deliver: "Deliver | None") -> AsyncIterator[Self]:
-        """Listen (when there is someone to `deliver` to) until the context exits."""
-        # Fail fast instead of retrying inside redis-py: the listener owns reconnection,
-        # and a publish must not stall the socket that sent it.
-        client = Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+    async def open(
+        cls, settings: RealtimeSettings, deliver: "Deliver | None"
+    ) -> AsyncIterator[Self]:
+        """Send (and listen, when there is someone to `deliver` to) until the context exits.
+
+        On exit, what is still in the outbox gets `redis_timeout` seconds to reach Redis.
+        """
+        if settings.redis_url is None:
+            raise ValueError("RedisBackend needs REDIS_URL")
+        # No retries: a PUBLISH sent again after its reply was lost would be delivered twice,
+        # and the listener reconnects on its own.
+        options = settings.redis_options() | {"retry": Retry(NoBackoff(), 0)}
+        client = Redis.from_url(settings.redis_url, **options)
+        backend = cls(
+            client, settings.realtime_redis_prefix, deliver, settings.realtime_publish_queue_size
         )
-        backend = cls(client, prefix, deliver)
-        listener = asyncio.create_task(backend._listen(deliver)) if deliver else None
+        tasks = {asyncio.create_task(backend._forward())}
+        if deliver is not None:
+            tasks.add(asyncio.create_task(backend._listen(deliver)))
         try:
             yield backend
         finally:
-            if listener is not None:
-                listener.cancel()
-                await asyncio.wait({listener})
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(settings.redis_timeout):
+                    await backend._outbox.join()
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks)
             await client.aclose()
 
     @property
@@ -68,21 +99,60 @@ class RedisBackend:
     async def wait_subscribed(self) -> None:
         await self._subscribed.wait()
 
-    async def publish(self, channel: str, frame: str) -> None:
+    async def publish(self, channel: str, frame: str) -> bool:
+        """Deliver locally and queue for the other processes; False (nothing delivered)
+        when the outbox is full."""
+        try:
+            self._outbox.put_nowait((channel, frame))
+        except asyncio.QueueFull:
+            if not self._refusing:
+                self._refusing = True
+                logger.warning("realtime: Redis is not keeping up; refusing to publish")
+            return False
+        self._refusing = False
         if self._deliver is not None:
             self._deliver(channel, frame)
-            if not self._subscribed.is_set():
-                return  # Redis is down: don't make every publish wait for a connect timeout.
-        try:
-            await self._client.publish(self._prefix + channel, self._origin + frame.encode())
-        except (RedisError, OSError) as error:
-            logger.warning("realtime: %r not sent to other processes: %s", channel, error)
+        return True
 
     async def check(self) -> None:
         """Readiness: subscribed, and Redis answers."""
         if self._deliver is not None and not self._subscribed.is_set():
             raise ConnectionError("not subscribed to Redis; reconnecting")
         await self._client.ping()
+
+    async def _forward(self) -> None:
+        """Hand the outbox to Redis, in order: every frame waiting goes in one round trip."""
+        outbox = self._outbox
+        while True:
+            batch = [await outbox.get()]
+            while not outbox.empty():
+                batch.append(outbox.get_nowait())
+            try:
+                await self._send(batch)
+            finally:
+                for _ in batch:
+                    outbox.task_done()
+
+    async def _send(self, batch: list[tuple[str, str]]) -> None:
+        if self._deliver is not None and not self._subscribed.is_set():
+            return  # Redis is known to be down: don't wait on it for every batch.
+        try:
+            async with self._client.pipeline(transaction=False) as pipeline:
+                for channel, frame in batch:
+                    pipeline.publish(self._prefix + channel, self._origin + frame.encode())
+                await pipeline.execute()
+        except (RedisError, OSError) as error:
+            if self._reaching:
+                self._reaching = False
+                logger.warning(
+                    "realtime: messages not sent to other processes (%s); "
+                    "dropping them until Redis answers",
+                    error,
+                )
+            return
+        if not self._reaching:
+            self._reaching = True
+            logger.info("realtime: sending to other processes again")
 
     async def _listen(self, deliver: "Deliver") -> None:
         delay = BACKOFF_MIN

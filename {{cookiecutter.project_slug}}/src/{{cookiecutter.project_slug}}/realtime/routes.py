@@ -56,6 +56,8 @@ class PublishBody(BaseModel):
         202: {"description": "Queued for every current subscriber, on every process."},
         401: PROBLEM_RESPONSE | {"description": "No token, and authentication needs one."},
         403: PROBLEM_RESPONSE | {"description": "The token was refused."},
+        503: PROBLEM_RESPONSE
+        | {"description": "Redis is too far behind; nobody got it. See `Retry-After`."},
     },
 )
 async def publish(
@@ -72,7 +74,13 @@ async def publish(
         status_code = status.HTTP_401_UNAUTHORIZED if token is None else status.HTTP_403_FORBIDDEN
         headers = {"WWW-Authenticate": "Bearer"} if token is None else None
         return problem(status_code, str(error) or None, instance=request.url.path, headers=headers)
-    await realtime.broadcast.publish(channel, body.payload, sender)
+    if not await realtime.broadcast.publish(channel, body.payload, sender):
+        return problem(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "Not published: the service cannot reach its other processes now; retry shortly.",
+            instance=request.url.path,
+            headers={"Retry-After": str(realtime.retry_after)},
+        )
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ class Realtime:
     broadcast: Broadcast
     limits: Limits
     authenticate: Authenticate
+    retry_after: int
+    """Seconds a refused publish should wait before trying again."""
 
 
 class Runtime:
@@ -36,6 +39,7 @@ class Runtime:
             max_channels=settings.realtime_max_channels,
             idle_timeout=settings.realtime_idle_timeout or None,
             max_invalid_messages=settings.realtime_max_invalid_messages,
+            close_timeout=settings.realtime_close_timeout,
         )
         self._redis: RedisBackend | None = None
 
@@ -49,7 +53,14 @@ class Runtime:
             try:
                 yield {
                     "broadcast": broadcast,
-                    "realtime": Realtime(hub, broadcast, self.limits, self.authenticate),
+                    "realtime": Realtime(
+                        hub,
+                        broadcast,
+                        self.limits,
+                        self.authenticate,
+                        # A stalled Redis fails the publish in flight within this time.
+                        retry_after=math.ceil(self.settings.redis_timeout),
+                    ),
                 }
             finally:
                 self._redis = None

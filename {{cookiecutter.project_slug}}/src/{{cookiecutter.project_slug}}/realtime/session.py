@@ -4,6 +4,7 @@ from .broadcast import Broadcast
 from .connections import Close, Connection, Hub
 from .protocol import (
     PONG,
+    UNAVAILABLE,
     Error,
     Ping,
     Publish,
@@ -40,7 +41,8 @@ class Session:
         self.invalid = 0
         match message:
             case Publish(channel=channel, payload=payload):
-                await self.broadcast.publish(channel, payload, self.sender)
+                if not await self.broadcast.publish(channel, payload, self.sender):
+                    connection.send(UNAVAILABLE)
             case Subscribe(channel=channel):
                 if self.hub.subscribe(connection, channel):
                     connection.send(Subscribed(channel=channel).model_dump_json())

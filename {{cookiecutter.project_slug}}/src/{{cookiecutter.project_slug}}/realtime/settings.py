@@ -24,6 +24,19 @@ class RealtimeSettings(RedisSettings):
         ge=0,
         description="Close (1001) a connection that sends nothing for this long; 0: never.",
     )
+    realtime_close_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Seconds a client may take to complete a closing handshake, or to accept any data "
+            "sent to it; after that its connection is dropped."
+        ),
+    )
+    realtime_publish_queue_size: int = Field(
+        default=256,
+        ge=1,
+        description="Messages waiting to be passed to Redis; when full, publishing is refused.",
+    )
     realtime_max_invalid_messages: int = Field(
         default=5,
         ge=1,
