@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from support.relay import free_port
-
 from {{ cookiecutter.project_slug }} import __main__
 from {{ cookiecutter.project_slug }}.__main__ import APP, {{ "listen, " if cookiecutter.websockets }}main, server_options
 from {{ cookiecutter.project_slug }}.modules import Settings
+
+from support.relay import free_port
 
 Served = list[tuple[uvicorn.Config, list[socket.socket], bool]]
 

@@ -10,14 +10,13 @@ import pytest
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
-from support.relay import Relay
-
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.realtime import open_broadcast
 from {{ cookiecutter.project_slug }}.realtime.redis_broadcast import RedisBackend
 
 from .asgi_websocket import ASGIWebSocket
+from support.relay import Relay
 
 
 async def eventually(condition: Callable[[], bool]) -> None:

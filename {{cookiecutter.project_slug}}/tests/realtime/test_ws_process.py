@@ -16,9 +16,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from support.service import Service
-
 from .raw_websocket import RawWebSocket
+from support.service import Service
 
 MARGIN = 5.0
 """Seconds on top of a timeout the service is given: a busy CI machine is slow."""
