@@ -45,6 +45,10 @@ def on_redis(settings: Settings, redis_url: str) -> Callable[..., Settings]:
 
     def make(url: str = redis_url, **changes: object) -> Settings:
         update = {"redis_url": url, "realtime_redis_prefix": prefix, **changes}
+{% if cookiecutter.rate_limit %}
+        # The limiter shares Redis; what it does when Redis fails is tested with the limiter.
+        update.setdefault("rate_limit_exempt_paths", ["/health", "/channels"])
+{% endif %}
         return settings.model_copy(update=update)
 
     return make

@@ -53,6 +53,10 @@ def on_redis(redis_url: str, services: Callable[..., Service]) -> Callable[..., 
     prefix = f"test-{uuid4().hex}:"
 
     def start(url: str = redis_url, **settings: str) -> Service:
+{% if cookiecutter.rate_limit %}
+        # The limiter shares Redis; what it does when Redis fails is tested with the limiter.
+        settings.setdefault("RATE_LIMIT_EXEMPT_PATHS", '["/health", "/channels"]')
+{% endif %}
         return services(REDIS_URL=url, REALTIME_REDIS_PREFIX=prefix, **settings)
 
     return start

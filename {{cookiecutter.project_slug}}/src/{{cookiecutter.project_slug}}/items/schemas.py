@@ -17,12 +17,16 @@ Name = Annotated[
     Field(
         min_length=1,
         max_length=100,
-        pattern=f"[^{SPACE}]",  # something besides white space, which is collapsed
+        # Something besides white space (which is collapsed), and no NUL, which no text
+        # column can hold.
+        pattern=f"^[^\\x00]*[^{SPACE}\\x00][^\\x00]*$",
         examples=["Blue mug"],
         description="Unique name; runs of white space become one space.",
     ),
 ]
-Description = Annotated[str | None, Field(max_length=1000, examples=["Holds 350 ml."])]
+Description = Annotated[
+    str | None, Field(max_length=1000, pattern="^[^\\x00]*$", examples=["Holds 350 ml."])
+]
 
 
 def _whole_number(value: object) -> object:

@@ -51,6 +51,7 @@ class PublishBody(BaseModel):
 @router.post(
     "/channels/{channel}/messages",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,  # no body
     summary="Publish to a channel",
     responses={
         202: {"description": "Queued for every current subscriber, on every process."},
