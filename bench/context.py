@@ -11,7 +11,7 @@ from .config import Config
 from .process import Unavailable, environment, log
 from .projects import Project, Projects, tool
 from .results import Row, Target, unavailable
-from .servers import Server
+from .servers import Server, ServiceServer
 from .stats import Summary
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -44,11 +44,11 @@ class Context:
     def service(
         self, name: str, project: Project, ready_path: str = "/health/live", **env: str
     ) -> Server:
-        """The generated service itself, as `uvicorn <slug>.main:app`."""
-        server = Server(
+        """The generated service itself, served as `make run` serves it."""
+        server = ServiceServer(
             name,
             project.python,
-            f"{project.slug}.main:app",
+            project.slug,
             cwd=project.path,
             env=self.project_env(project, **env),
             log_dir=self.log_dir,

@@ -199,6 +199,23 @@ class Server:
 
 
 @contextlib.contextmanager
+class ServiceServer(Server):
+    """The generated service as its users serve it: `python -m <package>` (`make run`, the
+    Dockerfile), listening where its settings say, with its own access line."""
+
+    def __init__(self, name: str, python: Path, package: str, **kwargs: Any) -> None:
+        super().__init__(name, python, package, **kwargs)
+        prefix = package.upper() + "_"
+        self.env |= {
+            prefix + "HOST": HOST,
+            prefix + "PORT": str(self.port),
+            prefix + "LOG_LEVEL": "warning",
+        }
+
+    def command(self) -> Sequence[str]:
+        return [str(self.python), "-m", self.app]
+
+
 def serving(*servers: Server) -> Iterator[tuple[Server, ...]]:
     """Start all at once, wait until each answers; stop all (also when one fails to start)."""
     try:
