@@ -198,7 +198,6 @@ class Server:
         self.stop()
 
 
-@contextlib.contextmanager
 class ServiceServer(Server):
     """The generated service as its users serve it: `python -m <package>` (`make run`, the
     Dockerfile), listening where its settings say, with its own access line."""
@@ -216,6 +215,7 @@ class ServiceServer(Server):
         return [str(self.python), "-m", self.app]
 
 
+@contextlib.contextmanager
 def serving(*servers: Server) -> Iterator[tuple[Server, ...]]:
     """Start all at once, wait until each answers; stop all (also when one fails to start)."""
     try:
