@@ -53,18 +53,20 @@ from {{ cookiecutter.project_slug }}.db import Base
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
-from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
-from support.service import MODULE, UNPREFIXED, Service
+from support.service import MODULE, Service, is_setting
 
 
-@pytest.fixture(autouse=True)
-def hermetic(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def hermetic() -> Iterator[None]:
     """Each test sees only the settings it builds: the service's variables in the shell that
-    runs the tests (set for a container or a CI job, say) are hidden from it."""
-    for name in list(os.environ):
-        if name.upper().startswith(ENV_PREFIX) or name.upper() in UNPREFIXED:
-            monkeypatch.delenv(name)
+    runs the tests (set for a container or a CI job, say) are hidden from the whole session,
+    module-scoped fixtures included."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if is_setting(name):
+                patch.delenv(name)
+        yield
 
 
 _crash = APIRouter()

@@ -35,14 +35,15 @@ UNPREFIXED = frozenset(
 """Variables the settings also read without the prefix, for platforms that inject them."""
 
 
+def is_setting(name: str) -> bool:
+    """Whether the service reads the environment variable `name` (names are case-blind)."""
+    return name.upper().startswith(ENV_PREFIX) or name.upper() in UNPREFIXED
+
+
 def hermetic_environ(**settings: str) -> dict[str, str]:
     """This process's environment without any of the service's settings, plus `settings`
     (names without the prefix, e.g. `PORT="8001"`)."""
-    environ = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(ENV_PREFIX) and name not in UNPREFIXED
-    }
+    environ = {name: value for name, value in os.environ.items() if not is_setting(name)}
     return environ | {ENV_PREFIX + name: value for name, value in settings.items()}
 
 

@@ -13,9 +13,10 @@ Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class SummaryRequest(BaseModel):
-    """Parameters of the example job, passed to it as keyword arguments."""
+    """Parameters of the example job, passed to it as keyword arguments. Strict, as its
+    schema says: `false` or `"5"` is not a number."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     numbers: list[Number] = Field(min_length=1, max_length=10_000)
     seconds: float = Field(default=0.0, ge=0, le=60, description="Pretend work, in seconds.")
