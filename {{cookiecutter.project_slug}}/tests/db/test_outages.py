@@ -82,6 +82,15 @@ async def relayed(database_url: str) -> AsyncIterator[tuple[Relay, str]]:
         yield relay, through.render_as_string(hide_password=False)
 
 
+async def assert_back_soon(client: AsyncClient, name: str, tries: int = 50) -> None:
+    """Back by itself; a busy machine may need a request or two over timeouts this short."""
+    for _ in range(tries):
+        if (await client.post("/items", json={"name": name})).status_code == 201:
+            break
+        await asyncio.sleep(0.1)
+    await assert_up(client, name)
+
+
 PRE_PING = pytest.mark.parametrize(
     "pre_ping_idle",
     [0.0, 60.0],
@@ -120,7 +129,7 @@ async def test_postgresql_server_that_stops_answering_and_answers_again(
         relay.freeze()
         await assert_down(client)  # in time: each request waits for one timeout, not forever
         relay.thaw()
-        await assert_up(client, "After")
+        await assert_back_soon(client, "After")
 
 
 @needs_postgresql
