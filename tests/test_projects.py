@@ -275,3 +275,50 @@ def test_pre_commit_local_hooks_pass(
     command = [tool("pre-commit"), "run", "--all-files", "--config", str(offline)]
     output = run(*command, cwd=installed.project, env=env).stdout
     assert hook_statuses(output) == ["Passed"] * len(hooks), output
+
+
+@each([c for c in TIER2 if c.name == "defaults"])
+def test_ci_deploy_check_passes_and_catches_development_defaults(
+    combination: Combination, installed: Installed, tmp_path: Path
+) -> None:
+    """The generated CI's deploy-check step, run here as CI runs it (its own database)."""
+    require_service("127.0.0.1", 5432, "PostgreSQL")
+    require_service("127.0.0.1", 6379, "Redis")
+    workflow = yaml.safe_load((installed.project / ".github/workflows/ci.yml").read_text())
+    [step] = [s for s in workflow["jobs"]["check"]["steps"] if s.get("name") == "Deploy check"]
+    prefix = installed.project.name.upper() + "_"
+    database = f"deploy_check_{os.getpid()}"
+    server = POSTGRES_URL.replace("postgresql+asyncpg", "postgresql")
+    admin = (
+        "import asyncio, asyncpg, sys\n"
+        "async def main(sql):\n"
+        f"    connection = await asyncpg.connect({server!r})\n"
+        "    await connection.execute(sql)\n"
+        "    await connection.close()\n"
+        "asyncio.run(main(sys.argv[1]))\n"
+    )
+    run(installed.bin("python"), "-c", admin, f'CREATE DATABASE "{database}"', env=installed.env)
+    try:
+        env = installed.env | step["env"]
+        url = env[prefix + "DATABASE_URL"]
+        env[prefix + "DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database
+        target = step["run"].split()[1:]
+        passed = run("make", *target, f"UV={tool('uv')}", cwd=installed.project, env=env)
+        assert passed.stdout.splitlines()[-1] == "ready for production"
+    finally:
+        drop = f'DROP DATABASE "{database}" WITH (FORCE)'
+        run(installed.bin("python"), "-c", admin, drop, env=installed.env)
+
+    development = {prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/service.sqlite3"}
+    failed = subprocess.run(
+        ["make", "check-deploy", f"UV={tool('uv')}"],
+        cwd=installed.project,
+        env=installed.env | development,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert failed.returncode != 0
+    assert f"{prefix}DOCS_ENABLED is unset" in failed.stdout
+    assert failed.stdout.splitlines()[-1].endswith("not ready for production")

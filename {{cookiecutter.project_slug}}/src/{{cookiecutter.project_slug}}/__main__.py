@@ -32,7 +32,9 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import ChangeReload
 
+from .check import check
 from .modules import Settings
+from .startup import load_settings, read_settings
 
 APP = "{{ cookiecutter.project_slug }}.main:app"
 PROG = "python -m {{ cookiecutter.project_slug }}"
@@ -73,10 +75,25 @@ def listen(config: uvicorn.Config, send_timeout: float) -> socket.socket:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=PROG, description="Serve the service.")
     parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["check"],
+        help="check: test the settings and dependencies for production instead of serving",
+    )
+    parser.add_argument(
         "--reload", action="store_true", help="restart when a file changes (development)"
     )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="check: how long readiness checks may take to pass (default: 5)",
+    )
     args = parser.parse_args(argv)
-    settings = Settings()
+    if args.command == "check":
+        raise SystemExit(check(read_settings(), wait=args.wait))
+    settings = load_settings()
     config = uvicorn.Config(APP, reload=args.reload, **server_options(settings))
 {% if cookiecutter.websockets %}
     sockets = [listen(config, settings.realtime_close_timeout)]

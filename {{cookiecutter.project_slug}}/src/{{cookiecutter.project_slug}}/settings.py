@@ -32,6 +32,19 @@ class BaseServiceSettings(BaseSettings):
         validate_by_name=True,
     )
 
+    def production_problems(self) -> list[str]:
+        """Why these settings are unsafe in production: one line each, naming the variable.
+
+        A mixin with rules of its own extends this and calls `super()`, so the service's
+        `Settings`, which combines every mixin, runs every module's rules.
+        """
+        return []
+
+
+def variable(field: str) -> str:
+    """The environment variable that sets `field`."""
+    return ENV_PREFIX + field.upper()
+
 
 class CoreSettings(BaseServiceSettings):
     """What every deployment of the service can tune."""
@@ -43,7 +56,10 @@ class CoreSettings(BaseServiceSettings):
     max_body_size: int = Field(
         default=1_048_576, ge=0, description="Largest request body in bytes; larger gets 413."
     )
-    docs_enabled: bool = Field(default=True, description="Serve /docs, /redoc and /openapi.json.")
+    docs_enabled: bool = Field(
+        default=True,
+        description="Serve /docs, /redoc and /openapi.json; production needs it set explicitly.",
+    )
     shutdown_timeout: float = Field(
         default=10.0,
         gt=0,
@@ -60,6 +76,15 @@ class CoreSettings(BaseServiceSettings):
             "ones mean rarer full ones, which pause everything. 0 leaves Python's settings."
         ),
     )
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.docs_enabled and "docs_enabled" not in self.model_fields_set:
+            problems.append(
+                f"{variable('docs_enabled')} is unset: the API docs would be public; "
+                "set it to false, or to true to publish them on purpose"
+            )
+        return problems
 {% if cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
 
 
@@ -69,6 +94,7 @@ class RedisSettings(BaseServiceSettings):
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices(ENV_PREFIX + "REDIS_URL", "REDIS_URL"),
+        repr=False,  # it may hold a password
         description="redis://host:port/db; unset keeps everything in this process.",
     )
     redis_connect_timeout: float = Field(

@@ -39,6 +39,22 @@ async def test_default_lets_anyone_in_anonymously(app: ASGIApp) -> None:
         assert (await client.receive_json())["sender"] is None
 
 
+async def test_anonymous_access_turned_off_lets_no_one_in(settings: Settings) -> None:
+    closed = settings.model_copy(update={"realtime_allow_anonymous": False})
+    app = create_app(closed, enabled=[realtime_module(closed)])
+    async with LifespanManager(app) as manager:
+        with pytest.raises(ServerClosedError) as refused:
+            async with ASGIWebSocket(manager.app, headers=[("authorization", "Bearer x")]):
+                pass
+        assert refused.value.code == 1008
+        async with AsyncClient(
+            transport=ASGITransport(manager.app), base_url="http://test"
+        ) as client:
+            response = await client.post("/channels/a/messages", json={"payload": 1})
+        assert response.status_code in (401, 403)
+        assert response.headers["content-type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize(
     ("path", "headers", "subprotocols"),
     [

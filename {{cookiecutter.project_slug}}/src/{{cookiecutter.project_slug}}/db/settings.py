@@ -4,7 +4,11 @@ from pydantic import AliasChoices, Field, field_validator
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+{% if cookiecutter.database == "postgresql" %}
+from ..settings import ENV_PREFIX, BaseServiceSettings, variable
+{% else %}
 from ..settings import ENV_PREFIX, BaseServiceSettings
+{% endif %}
 
 {% if cookiecutter.database == "postgresql" %}
 ASYNC_DRIVERS = {"postgresql": "asyncpg", "sqlite": "aiosqlite"}
@@ -113,3 +117,14 @@ class DatabaseSettings(BaseServiceSettings):
         if backend == "sqlite" and url.database in (None, "", ":memory:"):
             raise ValueError("SQLite in memory lives in one connection; give a file path")
         return url.set(drivername=f"{backend}+{driver}").render_as_string(hide_password=False)
+{% if cookiecutter.database == "postgresql" %}
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if make_url(self.database_url).get_backend_name() == "sqlite":
+            problems.append(
+                f"{variable('database_url')} points at a SQLite file: set the PostgreSQL "
+                "server's URL, postgresql+asyncpg://user:password@host:5432/name"
+            )
+        return problems
+{% endif %}

@@ -3,14 +3,12 @@
 Starlette's `CORSMiddleware` (pure ASGI) does the work; this file holds its settings.
 """
 
-from typing import Self
-
-from pydantic import Field, model_validator
+from pydantic import Field
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from ..module import Module
-from ..settings import ENV_PREFIX, BaseServiceSettings
+from ..settings import BaseServiceSettings, variable
 
 
 class CorsSettings(BaseServiceSettings):
@@ -26,17 +24,15 @@ class CorsSettings(BaseServiceSettings):
     )
     cors_max_age: int = Field(default=600, ge=0, description="Seconds browsers cache a preflight.")
 
-    @model_validator(mode="after")
-    def _no_credentials_for_any_origin(self) -> Self:
-        # `environment` is CoreSettings': the service's Settings combines both.
-        production = getattr(self, "environment", None) == "production"
-        if production and self.cors_allow_credentials and "*" in self.cors_allow_origins:
-            raise ValueError(
-                f"{ENV_PREFIX}CORS_ALLOW_ORIGINS holds '*' and {ENV_PREFIX}CORS_ALLOW_CREDENTIALS "
-                "is true: any site could act with your users' credentials; list the allowed "
-                "origins instead"
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.cors_allow_credentials and "*" in self.cors_allow_origins:
+            problems.append(
+                f"{variable('cors_allow_origins')} holds '*' while "
+                f"{variable('cors_allow_credentials')} is true: any site could act with your "
+                "users' credentials; list the allowed origins instead"
             )
-        return self
+        return problems
 
 
 def cors_module(settings: CorsSettings) -> Module:

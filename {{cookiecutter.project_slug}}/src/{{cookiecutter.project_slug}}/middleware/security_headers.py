@@ -8,7 +8,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..module import Module
-from ..settings import BaseServiceSettings
+from ..settings import BaseServiceSettings, variable
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 """JSON needs nothing loaded, framed or submitted."""
@@ -94,6 +94,15 @@ class SecurityHeadersSettings(BaseServiceSettings):
     )
     frame_options: Literal["DENY", "SAMEORIGIN"] = "DENY"
     referrer_policy: str = "no-referrer"
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.hsts_max_age == 0:
+            problems.append(
+                f"{variable('hsts_max_age')} is 0: browsers may reach the service over plain "
+                "HTTP; set it, e.g. to 31536000 (a year), once it is served over HTTPS only"
+            )
+        return problems
 
 
 def security_headers_module(settings: SecurityHeadersSettings) -> Module:

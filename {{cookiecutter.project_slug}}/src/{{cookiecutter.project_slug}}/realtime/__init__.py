@@ -23,7 +23,7 @@ Job completion, for example, goes to channel `jobs.<id>`:
 """
 
 from ..module import Module
-from .auth import Authenticate, AuthenticationError, allow_anonymous
+from .auth import Authenticate, AuthenticationError, allow_anonymous, refuse_all
 from .broadcast import Broadcast, open_broadcast
 from .routes import router
 from .runtime import Runtime
@@ -40,9 +40,11 @@ __all__ = [
 
 
 def realtime_module(
-    settings: RealtimeSettings, *, authenticate: Authenticate = allow_anonymous
+    settings: RealtimeSettings, *, authenticate: Authenticate | None = None
 ) -> Module:
     """The module; `authenticate` decides who may connect and publish (see `auth.py`)."""
+    if authenticate is None:
+        authenticate = allow_anonymous if settings.realtime_allow_anonymous else refuse_all
     runtime = Runtime(settings, authenticate)
     checks = {"realtime.redis": runtime.check_redis} if settings.redis_url else {}
     return Module(name="realtime", routers=[router], lifespan=runtime.lifespan, checks=checks)

@@ -1,6 +1,8 @@
 """Who may connect and publish: checked on the handshake, before the socket is accepted.
 
-The shipped check lets everyone in anonymously. To require credentials, write an
+The shipped check lets everyone in anonymously while `REALTIME_ALLOW_ANONYMOUS` is true
+(the default; production needs it set explicitly), and no one when it is false. To require
+credentials, write an
 `Authenticate` function (verify the token, e.g. a JWT, and return its subject) and pass it
 to `realtime_module(settings, authenticate=...)` in `modules.py`. It guards both `/ws` and
 the HTTP publish endpoint; a refused WebSocket is closed before acceptance (1008, which
@@ -32,6 +34,11 @@ anonymous; the name is sent as `sender` on what the client publishes."""
 async def allow_anonymous(connection: HTTPConnection, token: str | None) -> str | None:
     """Everyone is in, anonymously: replace before exposing the service to the public."""
     return None
+
+
+async def refuse_all(connection: HTTPConnection, token: str | None) -> str | None:
+    """No one is in: anonymous access is off and no other check was given."""
+    raise AuthenticationError("this service accepts no anonymous clients")
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from ..settings import RedisSettings
+from ..settings import RedisSettings, variable
 
 
 class RealtimeSettings(RedisSettings):
@@ -47,3 +47,20 @@ class RealtimeSettings(RedisSettings):
         min_length=1,
         description="Prefix of the Redis pub/sub channels; separates services sharing a Redis.",
     )
+    realtime_allow_anonymous: bool = Field(
+        default=True,
+        description=(
+            "Let clients connect and publish without credentials when no `authenticate` "
+            "function is given (see realtime/auth.py); production needs it set explicitly."
+        ),
+    )
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if "realtime_allow_anonymous" not in self.model_fields_set:
+            problems.append(
+                f"{variable('realtime_allow_anonymous')} is unset: anyone could connect and "
+                "publish; set it to true to allow that on purpose, or pass an authenticate "
+                "function to realtime_module and set it to false"
+            )
+        return problems
