@@ -84,6 +84,23 @@ def test_docs_on_purpose_are_accepted() -> None:
     assert production(docs_enabled=True).production_problems() == []
 
 
+{% set redis = cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
+{% if redis or cookiecutter.database == "postgresql" %}
+def test_urls_with_passwords_stay_out_of_reprs() -> None:
+    settings = Settings(
+        _env_file=None,
+{% if redis %}
+        redis_url="redis://:hunter2@cache.example.com:6379/0",
+{% endif %}
+{% if cookiecutter.database == "postgresql" %}
+        database_url="postgresql+asyncpg://app:hunter2@db.example.com:5432/app",
+{% endif %}
+    )
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in str(settings)
+
+
+{% endif %}
 def test_production_refuses_to_start_naming_each_problem(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
