@@ -37,6 +37,13 @@ PROBLEM_RESPONSE: dict[str, Any] = {
 }
 """Use in a route's `responses=` to document an error status."""
 
+
+def unavailable_response(why: str) -> dict[str, Any]:
+    """A documented 503: a problem, and when to try again."""
+    retry_after = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
+    return PROBLEM_RESPONSE | {"description": why, "headers": {"Retry-After": retry_after}}
+
+
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 WITH_BODY = {
     "400": "The body is not UTF-8, or could not be read.",

@@ -6,12 +6,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BeforeValidator
 
-from ..problems import PROBLEM_RESPONSE
+from ..problems import PROBLEM_RESPONSE, unavailable_response
 from .repository import ItemRepository
 from .schemas import Item, ItemCreate, ItemPage, ItemUpdate
 from .storage import provide_item_repository
 
-router = APIRouter(prefix="/items", tags=["items"])
+Responses = dict[int | str, dict[str, Any]]
+UNAVAILABLE: Responses = {503: unavailable_response("The database is unreachable or too slow.")}
+router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE)
 
 Items = Annotated[ItemRepository, Depends(provide_item_repository)]
 ID_MAX = 2**31 - 1
@@ -29,7 +31,6 @@ def _written_in_digits(value: object) -> object:
 Digits = BeforeValidator(_written_in_digits)
 ItemId = Annotated[int, Path(ge=1, le=ID_MAX, description="The item's id."), Digits]
 
-Responses = dict[int | str, dict[str, Any]]
 NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No item has this id."}}
 CONFLICT: Responses = {409: PROBLEM_RESPONSE | {"description": "Another item has this name."}}
 

@@ -12,7 +12,7 @@ from fastapi import Request
 from redis.exceptions import RedisError
 from taskiq.exceptions import SendTaskError
 
-from ..problems import PROBLEM_RESPONSE, ProblemResponse, problem
+from ..problems import ProblemResponse, problem, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +22,7 @@ RETRY_AFTER = 5
 OUTAGES = (RedisError, OSError)
 """Redis refused, dropped or did not answer (`TimeoutError` is an `OSError`)."""
 
-UNAVAILABLE = PROBLEM_RESPONSE | {
-    "description": "Redis, which holds the jobs, is unreachable; retry after `Retry-After`."
-}
+UNAVAILABLE = unavailable_response("Redis, which holds the jobs, is unreachable or too slow.")
 
 
 class JobsUnavailableError(Exception):
