@@ -95,7 +95,7 @@ def settings(database_url: str) -> Settings:
     """Settings of the app under test, ignoring any local `.env`; override to change.
 
     The collector keeps Python's settings: tuning it starts with a full collection of the
-    whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
+    whole test process for every app (tests/core/test_collector.py tunes it).
     """
     return Settings(
         environment="test",
@@ -109,7 +109,7 @@ def settings() -> Settings:
     """Settings of the app under test, ignoring any local `.env`; override to change.
 
     The collector keeps Python's settings: tuning it starts with a full collection of the
-    whole test process, a tenth of a second per app (tests/core/test_collector.py tunes it).
+    whole test process for every app (tests/core/test_collector.py tunes it).
     """
     return Settings(environment="test", gc_young_threshold=0, _env_file=None)
 {% endif %}

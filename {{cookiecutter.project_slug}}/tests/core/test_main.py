@@ -50,7 +50,6 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Served]:
     monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda config: None)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_PORT", str(free_port()))
-    monkeypatch.setenv("{{ cookiecutter.project_slug.upper() }}_SHUTDOWN_TIMEOUT", "3")
     yield served
     for _, sockets, _ in served:
         for sock in sockets:
@@ -62,7 +61,6 @@ def test_serves_the_app_on_the_configured_address(served: Served) -> None:
     [(config, [sock], reloading)] = served
     assert (config.app, config.host, reloading) == (APP, "127.0.0.1", False)
     assert sock.getsockname() == ("127.0.0.1", config.port)
-    assert config.timeout_graceful_shutdown == 3
 
 
 def test_reload_serves_through_the_reloader(served: Served) -> None:
@@ -73,9 +71,8 @@ def test_reload_serves_through_the_reloader(served: Served) -> None:
     assert sock.getsockname() == ("127.0.0.1", config.port)
 
 
-def test_options_bound_shutdown_and_messages(settings: Settings) -> None:
-    options = server_options(settings.model_copy(update={"shutdown_timeout": 2.5}))
-    assert options["timeout_graceful_shutdown"] == 3  # uvicorn takes whole seconds
+def test_options_fit_the_enabled_modules(settings: Settings) -> None:
+    options = server_options(settings)
 {% if cookiecutter.websockets %}
     assert options["ws_max_size"] == settings.realtime_max_message_size
 {% else %}

@@ -12,13 +12,18 @@ from typing import Any
 import pytest
 {% endif %}
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter
 from httpx import ASGITransport, AsyncClient, Response
 {% if cookiecutter.database == "postgresql" %}
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
+{% else %}
+from sqlalchemy import text
 {% endif %}
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.db import DbSession
+from {{ cookiecutter.project_slug }}.module import Module
+from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
 {% if cookiecutter.database == "postgresql" %}
 from conftest import ALEMBIC_INI, needs_postgresql, upgrade
@@ -26,6 +31,14 @@ from support.relay import Relay
 {% else %}
 from conftest import ALEMBIC_INI, upgrade
 {% endif %}
+
+probe = APIRouter()
+
+
+@probe.get("/probe/typo")
+async def typo(session: DbSession) -> None:
+    """A statement the database refuses to parse: a bug, whatever the driver calls it."""
+    await session.execute(text("SELEC 1"))
 
 
 @asynccontextmanager
@@ -37,8 +50,9 @@ async def serve(database_url: str, **settings_: Any) -> AsyncIterator[AsyncClien
         _env_file=None,
         **settings_,
     )
+    enabled = [*modules(settings), Module(name="probe", routers=[probe])]
     async with (
-        LifespanManager(create_app(settings)) as manager,
+        LifespanManager(create_app(settings, enabled=enabled)) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
     ):
         yield client
@@ -70,6 +84,17 @@ async def test_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
         directory.mkdir()
         await upgrade(url)
         await assert_up(client, "Found")
+
+
+async def test_a_failing_statement_is_a_bug_not_an_outage(database_url: str) -> None:
+    """SQLite reports a syntax error as an `OperationalError`, as it does a locked database:
+    only the connection's failures are 503s."""
+    async with serve(database_url) as client:
+        response = await client.get("/probe/typo")
+        assert response.status_code == 500
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "The server failed to handle this request."
+        await assert_up(client, "Still")
 {% if cookiecutter.database == "postgresql" %}
 
 

@@ -41,11 +41,6 @@ async def work(n: int) -> dict[str, int]:
     return {"n": n}
 
 
-@router.get("/boom")
-async def boom() -> None:
-    raise RuntimeError("secret internal state")
-
-
 @router.get("/stream")
 async def stream() -> StreamingResponse:
     async def chunks() -> AsyncIterator[bytes]:
@@ -136,11 +131,10 @@ async def test_error_responses_from_inner_layers_are_logged(
 
 
 async def test_unhandled_error_is_500_problem_with_the_request_id(
-    settings: Settings, access_log: pytest.LogCaptureFixture
+    settings: Settings, crashing: Module, access_log: pytest.LogCaptureFixture
 ) -> None:
-    app = create_app(settings, enabled=[*modules(settings), Module(name="probe", routers=[router])])
-    transport = ASGITransport(app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
+    app = create_app(settings, enabled=[*modules(settings), crashing])
+    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
         response = await client.get("/boom", headers={"X-Request-ID": "boom-1"})
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -262,20 +256,24 @@ async def test_json_logging_writes_lines_with_the_request_id(
     assert (outside["message"], outside["request_id"]) == ("outside", None)
 
 
-async def test_json_logging_writes_access_lines_directly(
+async def test_json_logging_writes_the_access_line_after_the_requests_own(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The access line skips `logging` (see `JsonLinesHandler`) and reads the same."""
     monkeypatch.setattr(logging.getLogger(), "handlers", [])
-    records: list[logging.LogRecord] = []
-    monkeypatch.setattr(logging.Logger, "handle", lambda _, record: records.append(record))
     app = create_app(settings, enabled=[*modules(settings), Module(name="probe", routers=[router])])
     async with (
         LifespanManager(app) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
     ):
         response = await client.get("/work/3", headers={"X-Request-ID": "direct-1"})
-    assert [r.name for r in records] == [probe_logger.name] * 3  # the access line skipped them
-    [line] = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    written = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    *steps, line = [line for line in written if line["logger"] in (probe_logger.name, ACCESS)]
+    assert [(step["message"], step["n"], step["request_id"]) for step in steps] == [
+        ("step 0", 3, "direct-1"),
+        ("step 1", 3, "direct-1"),
+        ("step 2", 3, "direct-1"),
+    ]
     assert response.headers["x-request-id"] == "direct-1"
     assert line.pop("duration_ms") >= 0
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line.pop("time"))

@@ -1,12 +1,12 @@
 """Database failures as HTTP problems: unreachable, too slow or not migrated is 503, a
-duplicate is 409."""
+duplicate is 409; anything else is a bug, so a 500."""
 
 import logging
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from ..problems import ProblemResponse, problem
@@ -38,6 +38,9 @@ UNDEFINED = {
 
 SQLITE_UNDEFINED = ("no such table", "no such column")
 
+SQLITE_BUSY = "SQLITE_BUSY"
+"""SQLite's error, extended codes included, of a write that waited past the busy timeout."""
+
 RETRY_AFTER = {"Retry-After": "5"}
 """Sent with every 503: seconds a client should wait before it tries again."""
 
@@ -48,26 +51,34 @@ class DatabaseUnavailableError(Exception):
 
 def as_unavailable(context: ExceptionContext) -> Exception | None:
     """`handle_error` hook: turn every kind of "the database is not there" into one error,
-    and a missing table or column into another.
+    and a missing table or column into another; leave every other error alone.
 
     Failing to connect, a dropped connection, a statement timeout, SQLite's "database is
-    locked" all arrive as different exceptions; handlers can rely on this one type.
+    locked" all arrive as different exceptions; handlers can rely on this one type. Other
+    errors of the same DB-API class (SQLite's `OperationalError` also means a syntax error)
+    are bugs, not outages.
     """
     error = context.original_exception
     if is_undefined(error):
         return SchemaNotMigratedError(str(error))
-    connecting = context.connection is None
-    if (
-        connecting
-        or context.is_disconnect
+    if is_unavailable(context):
+        return DatabaseUnavailableError(str(error) or type(error).__name__)
+    return None
+
+
+def is_unavailable(context: ExceptionContext) -> bool:
+    """Whether the connection failed, rather than the statement: connecting failed (refused,
+    unresolvable, silent), the driver found the connection lost, or time ran out."""
+    error = context.original_exception
+    return (
+        context.connection is None  # connecting
+        or context.is_disconnect  # the pool invalidates the connection
         or isinstance(error, OSError | TimeoutError)
-        or isinstance(context.sqlalchemy_exception, OperationalError)
 {% if cookiecutter.database == "postgresql" %}
         or getattr(error, "sqlstate", None) in OUT_OF_TIME
 {% endif %}
-    ):
-        return DatabaseUnavailableError(str(error) or type(error).__name__)
-    return None
+        or str(getattr(error, "sqlite_errorname", "")).startswith(SQLITE_BUSY)
+    )
 
 
 def is_undefined(error: BaseException) -> bool:

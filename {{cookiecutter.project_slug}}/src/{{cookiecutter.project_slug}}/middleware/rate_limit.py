@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pydantic import Field
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -188,8 +189,7 @@ class RateLimitMiddleware:
         self.key_header = key_header.lower().encode() if key_header else None
         self.exempt = frozenset(exempt_paths)
         self.exempt_prefixes = tuple(path.rstrip("/") + "/" for path in exempt_paths)
-        policy = f'"default";q={limiter.capacity};w={math.ceil(limiter.window)}'
-        self.policy = (b"ratelimit-policy", policy.encode())
+        self.policy = f'"default";q={limiter.capacity};w={math.ceil(limiter.window)}'
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -200,24 +200,27 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         decision = await self.limiter.take(self.client_key(scope))
-        limit = (b"ratelimit", b'"default";r=%d;t=%d' % (decision.remaining, decision.reset))
+        limit = f'"default";r={decision.remaining};t={decision.reset}'
         if not decision.allowed:
             response = problem(
                 429,
                 f"Too many requests; retry after {decision.retry_after} s.",
                 instance=scope["path"],
-                headers={"Retry-After": str(decision.retry_after)},
+                headers={
+                    "Retry-After": str(decision.retry_after),
+                    "RateLimit-Policy": self.policy,
+                    "RateLimit": limit,
+                },
             )
-            response.raw_headers += [self.policy, limit]
             await response(scope, receive, send)
             return
 
         async def send_with_limit(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                if not isinstance(headers, list):
-                    headers = message["headers"] = list(headers)
-                headers += (self.policy, limit)
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers.append("RateLimit-Policy", self.policy)
+                headers.append("RateLimit", limit)
             await send(message)
 
         await self.app(scope, receive, send_with_limit)

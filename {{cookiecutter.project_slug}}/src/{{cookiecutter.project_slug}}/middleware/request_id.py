@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from typing import Any, TextIO
 
 from pydantic import Field
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,7 +51,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id, header = _adopt(scope)
+        request_id = _adopt(scope)
         token = REQUEST_ID.set(request_id)
         start = time.perf_counter()
         status = 500  # what the client gets if the app raises before responding
@@ -60,9 +61,10 @@ class RequestIdMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 app_ms = (time.perf_counter() - start) * 1000
-                headers = _headers(message)
-                headers.append((HEADER, header))
-                headers.append((b"server-timing", b"app;dur=%.1f" % app_ms))
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                headers.append("x-request-id", request_id)
+                headers.append("server-timing", f"app;dur={app_ms:.1f}")
             await send(message)
 
         try:
@@ -73,7 +75,7 @@ class RequestIdMiddleware:
             REQUEST_ID.reset(token)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id, header = _adopt(scope)
+        request_id = _adopt(scope)
         token = REQUEST_ID.set(request_id)
         start = time.perf_counter()
         close_code: int | None = None
@@ -88,7 +90,8 @@ class RequestIdMiddleware:
         async def send_with_id(message: Message) -> None:
             nonlocal close_code
             if message["type"] == "websocket.accept":
-                _headers(message).append((HEADER, header))
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message).append("x-request-id", request_id)
                 if self.access_log:
                     _log(scope, start, request_id, "WEBSOCKET", "connect", event="connect")
             elif message["type"] == "websocket.close":
@@ -104,25 +107,17 @@ class RequestIdMiddleware:
             REQUEST_ID.reset(token)
 
 
-def _adopt(scope: Scope) -> tuple[str, bytes]:
-    """The request's id as text and as header bytes, recorded in `scope["state"]`."""
+def _adopt(scope: Scope) -> str:
+    """The request's id, recorded in `scope["state"]`."""
     for name, value in scope["headers"]:
         if name == HEADER and SANE_ID.fullmatch(value):
-            header = value
+            request_id = str(value, "ascii")
             break
     else:
-        header = os.urandom(16).hex().encode()
-    request_id = header.decode()
+        request_id = os.urandom(16).hex()
     # A copy: some servers and test harnesses share one state dict across requests.
     scope["state"] = {**scope.get("state", {}), "request_id": request_id}
-    return request_id, header
-
-
-def _headers(message: Message) -> list[tuple[bytes, bytes]]:
-    headers = message.setdefault("headers", [])
-    if not isinstance(headers, list):
-        headers = message["headers"] = list(headers)
-    return headers
+    return request_id
 
 
 def _log(

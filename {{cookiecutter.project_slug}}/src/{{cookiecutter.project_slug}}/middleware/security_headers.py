@@ -4,6 +4,7 @@ from collections.abc import Collection
 from typing import Literal
 
 from pydantic import Field
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,7 +29,7 @@ DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class SecurityHeadersMiddleware:
-    """Pure ASGI: appends precomputed headers, keeping any of them the app set itself."""
+    """Pure ASGI: adds the headers, keeping any of them the app set itself."""
 
     def __init__(
         self,
@@ -43,20 +44,18 @@ class SecurityHeadersMiddleware:
     ) -> None:
         self.app = app
         self.docs_paths = frozenset(docs_paths)
-        common = [
-            (b"x-content-type-options", b"nosniff"),
-            (b"x-frame-options", frame_options.encode()),
-            (b"referrer-policy", referrer_policy.encode()),
-        ]
+        common = {
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": frame_options,
+            "Referrer-Policy": referrer_policy,
+        }
         if hsts_max_age > 0:
             hsts = f"max-age={hsts_max_age}"
             if hsts_include_subdomains:
                 hsts += "; includeSubDomains"
-            common.append((b"strict-transport-security", hsts.encode()))
-        csp = b"content-security-policy"
-        self.headers = [*common, (csp, content_security_policy.encode())]
-        self.docs_headers = [*common, (csp, DOCS_CSP.encode())]
-        self.names = frozenset(name for name, _ in self.headers)
+            common["Strict-Transport-Security"] = hsts
+        self.headers = common | {"Content-Security-Policy": content_security_policy}
+        self.docs_headers = common | {"Content-Security-Policy": DOCS_CSP}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,16 +66,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                if not isinstance(headers, list):
-                    headers = message["headers"] = list(headers)
-                for name, _ in headers:
-                    if name in self.names:  # the app chose some itself: add only the rest
-                        taken = {name for name, _ in headers}
-                        headers.extend(h for h in extra if h[0] not in taken)
-                        break
-                else:
-                    headers.extend(extra)
+                message.setdefault("headers", [])
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -16,22 +16,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
+from starlette import status
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 logger = logging.getLogger(__name__)
-
-
-class Close:
-    """Close codes (RFC 6455, section 7.4) and the reasons sent with them."""
-
-    NORMAL = 1000
-    GOING_AWAY = 1001  # server shutting down, or the client idled too long
-    UNSUPPORTED_DATA = 1003  # a binary frame
-    INVALID_DATA = 1007  # too many invalid messages in a row
-    POLICY_VIOLATION = 1008  # authentication refused (HTTP 403 before the handshake)
-    TOO_BIG = 1009  # a frame over max_message_size
-    INTERNAL_ERROR = 1011
-    TRY_AGAIN_LATER = 1013  # slow consumer: its send queue overflowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +55,14 @@ class Connection:
         if self._closing.is_set():
             return
         if len(self._frames) >= self.limits.send_queue_size:
-            self.close(Close.TRY_AGAIN_LATER, "slow consumer: send queue full")
+            self.close(status.WS_1013_TRY_AGAIN_LATER, "slow consumer: send queue full")
             return
         self._frames.append(frame)
         wakeup = self._wakeup
         if wakeup is not None and not wakeup.done():
             wakeup.set_result(None)
 
-    def close(self, code: int = Close.NORMAL, reason: str = "") -> None:
+    def close(self, code: int = status.WS_1000_NORMAL_CLOSURE, reason: str = "") -> None:
         """Ask `serve` to stop and close with `code`; the first request wins."""
         if not self._closing.is_set():
             self._close = (code, reason)
@@ -120,7 +108,7 @@ class Connection:
             self.close()
         except Exception:
             logger.exception("realtime: sending failed")
-            self.close(Close.INTERNAL_ERROR, "internal error")
+            self.close(status.WS_1011_INTERNAL_ERROR, "internal error")
 
     async def _receive_frames(self, handle: Handler) -> None:
         limits = self.limits
@@ -130,25 +118,26 @@ class Connection:
                     async with asyncio.timeout(limits.idle_timeout):
                         message = await self.websocket.receive()
                 except TimeoutError:
-                    self.close(Close.GOING_AWAY, "idle timeout")
+                    self.close(status.WS_1001_GOING_AWAY, "idle timeout")
                     return
                 if message["type"] == "websocket.disconnect":
                     self._peer_gone = True
-                    self.close(message.get("code", Close.NORMAL))
+                    self.close(message.get("code", status.WS_1000_NORMAL_CLOSURE))
                     return
                 text = message.get("text")
                 if text is None:
-                    self.close(Close.UNSUPPORTED_DATA, "binary frames are not supported")
+                    self.close(status.WS_1003_UNSUPPORTED_DATA, "binary frames are not supported")
                     return
                 if len(text) > limits.max_message_size or (
                     len(text.encode()) > limits.max_message_size
                 ):
-                    self.close(Close.TOO_BIG, f"message over {limits.max_message_size} bytes")
+                    too_big = f"message over {limits.max_message_size} bytes"
+                    self.close(status.WS_1009_MESSAGE_TOO_BIG, too_big)
                     return
                 await handle(text)
         except Exception:
             logger.exception("realtime: handling a message failed")
-            self.close(Close.INTERNAL_ERROR, "internal error")
+            self.close(status.WS_1011_INTERNAL_ERROR, "internal error")
 
 
 class Hub:
@@ -199,6 +188,6 @@ class Hub:
         self.closing = True
         connections = list(self.connections)
         for connection in connections:
-            connection.close(Close.GOING_AWAY, "server shutting down")
+            connection.close(status.WS_1001_GOING_AWAY, "server shutting down")
         for connection in connections:
             await connection.finished.wait()

@@ -8,7 +8,7 @@ from starlette.requests import HTTPConnection
 
 from ..problems import PROBLEM_RESPONSE, problem
 from .auth import BEARER, AuthenticationError, bearer_token
-from .connections import Close, Connection
+from .connections import Connection
 from .protocol import CHANNEL_PATTERN, CLIENT_MESSAGE, SERVER_MESSAGE
 from .runtime import Realtime
 from .session import Session
@@ -30,10 +30,11 @@ async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
     try:
         sender = await realtime.authenticate(websocket, bearer_token(websocket))
     except AuthenticationError as error:
-        await websocket.close(Close.POLICY_VIOLATION, _reason(str(error) or "not authenticated"))
+        reason = _reason(str(error) or "not authenticated")
+        await websocket.close(status.WS_1008_POLICY_VIOLATION, reason)
         return
     if realtime.hub.closing:
-        await websocket.close(Close.GOING_AWAY, "server shutting down")
+        await websocket.close(status.WS_1001_GOING_AWAY, "server shutting down")
         return
     await websocket.accept(BEARER if BEARER in websocket.scope["subprotocols"] else None)
     connection = Connection(websocket, realtime.limits)

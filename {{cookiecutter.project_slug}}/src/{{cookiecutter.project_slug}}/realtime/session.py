@@ -1,7 +1,9 @@
 """What a connection's messages mean: subscribe, unsubscribe, publish, ping."""
 
+from starlette import status
+
 from .broadcast import Broadcast
-from .connections import Close, Connection, Hub
+from .connections import Connection, Hub
 from .protocol import (
     PONG,
     UNAVAILABLE,
@@ -34,7 +36,8 @@ class Session:
         if isinstance(message, Error):
             self.invalid += 1
             if self.invalid >= connection.limits.max_invalid_messages:
-                connection.close(Close.INVALID_DATA, "too many invalid messages")
+                invalid = status.WS_1007_INVALID_FRAME_PAYLOAD_DATA
+                connection.close(invalid, "too many invalid messages")
             else:
                 connection.send(message.model_dump_json())
             return

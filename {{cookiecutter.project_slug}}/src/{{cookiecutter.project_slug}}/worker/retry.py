@@ -20,18 +20,18 @@ class BackoffRetryMiddleware(SmartRetryMiddleware):
     """Retry `n` (n >= 1) waits a random time up to `min(max_delay, delay * 2 ** (n - 1))`."""
 
     def __init__(self, max_attempts: int, delay: float, max_delay: float) -> None:
+        # taskiq's own delay options (`default_delay`, `use_jitter`, `use_delay_exponent`,
+        # `max_delay_exponent`) feed only the `make_delay` this class replaces.
         super().__init__(
             default_retry_count=max_attempts,
             default_retry_label=True,
             no_result_on_retry=True,  # a saved result means finished (see status.py)
-            default_delay=delay,
-            use_jitter=True,
-            use_delay_exponent=True,
-            max_delay_exponent=max_delay,
         )
+        self.delay = delay
+        self.max_delay = max_delay
 
     def make_delay(self, message: TaskiqMessage, retries: int) -> float:
-        ceiling = min(self.max_delay_exponent, self.default_delay * 2 ** (retries - 1))
+        ceiling = min(self.max_delay, self.delay * 2 ** (retries - 1))
         return random.uniform(0, ceiling)  # noqa: S311 - spreading retries, not secrecy
 
     async def on_send(
