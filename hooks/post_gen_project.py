@@ -61,9 +61,21 @@ MANIFEST: tuple[Owner, ...] = (
     Owner(
         "background_worker",
         (True,),
-        ("src/{package}/worker/notify.py", "tests/worker/test_notify.py"),
+        (
+            "src/{package}/worker/notify.py",
+            "tests/worker/test_notify.py",
+            "tests/realtime/test_follow_a_job.py",
+        ),
     ),
-    Owner("websockets", (True,), ("src/{package}/worker/notify.py", "tests/worker/test_notify.py")),
+    Owner(
+        "websockets",
+        (True,),
+        (
+            "src/{package}/worker/notify.py",
+            "tests/worker/test_notify.py",
+            "tests/realtime/test_follow_a_job.py",
+        ),
+    ),
     # a job with a database session: needs both answers
     Owner(
         "background_worker",
