@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from . import problems
 from .api import health
-from .collector import collector_module
 from .lifespan import lifespan_for
 from .middleware.body_limit import BodyLimitMiddleware
 from .middleware.unhandled_errors import UnhandledErrorMiddleware
@@ -24,7 +23,6 @@ def create_app(
     settings = settings or Settings()
     if enabled is None:
         enabled = modules(settings)
-    enabled = [*enabled, collector_module(settings.gc_young_threshold)]
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         description="{{ cookiecutter.description }}",
