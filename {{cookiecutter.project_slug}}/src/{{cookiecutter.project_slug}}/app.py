@@ -1,6 +1,7 @@
 """The application factory: settings -> modules -> lifespan, errors, middleware, routes."""
 
 from collections.abc import Sequence
+from importlib import metadata
 
 from fastapi import FastAPI
 
@@ -26,7 +27,7 @@ def create_app(
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         description="{{ cookiecutter.description }}",
-        version="{{ cookiecutter.version }}",
+        version=metadata.version("{{ cookiecutter.project_slug.replace('_', '-') }}"),
         lifespan=lifespan_for(enabled),
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,
