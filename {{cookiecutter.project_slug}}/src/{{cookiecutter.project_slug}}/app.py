@@ -1,12 +1,12 @@
 """The application factory: settings -> modules -> lifespan, errors, middleware, routes."""
 
 from collections.abc import Sequence
+from importlib import metadata
 
 from fastapi import FastAPI
 
 from . import problems
 from .api import health
-from .collector import collector_module
 from .lifespan import lifespan_for
 from .middleware.body_limit import BodyLimitMiddleware
 from .middleware.unhandled_errors import UnhandledErrorMiddleware
@@ -24,11 +24,10 @@ def create_app(
     settings = settings or Settings()
     if enabled is None:
         enabled = modules(settings)
-    enabled = [*enabled, collector_module(settings.gc_young_threshold)]
     app = FastAPI(
         title="{{ cookiecutter.project_name }}",
         description="{{ cookiecutter.description }}",
-        version="{{ cookiecutter.version }}",
+        version=metadata.version("{{ cookiecutter.project_slug.replace('_', '-') }}"),
         lifespan=lifespan_for(enabled),
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,

@@ -13,22 +13,22 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from .module import Module, State
+from .module import Module, Resources
 
 
 @asynccontextmanager
-async def tuned_collector(young_threshold: int) -> AsyncIterator[State]:
+async def tuned_collector(young_threshold: int) -> AsyncIterator[Resources]:
     """While the app runs: `young_threshold` allocations between young collections, and
     start-up's survivors frozen. 0 leaves Python's settings alone."""
     if not young_threshold:
-        yield {}
+        yield Resources()
         return
     previous = gc.get_threshold()
     gc.collect()  # what is garbage now must not be frozen for good
     gc.freeze()
     gc.set_threshold(young_threshold)
     try:
-        yield {}
+        yield Resources()
     finally:
         gc.set_threshold(*previous)
         gc.unfreeze()
@@ -36,4 +36,4 @@ async def tuned_collector(young_threshold: int) -> AsyncIterator[State]:
 
 def collector_module(young_threshold: int) -> Module:
     """Last in the start-up order, so it freezes what every other module opened."""
-    return Module(name="collector", lifespan=lambda: tuned_collector(young_threshold))
+    return Module(name="collector", lifespan=lambda _app, _state: tuned_collector(young_threshold))

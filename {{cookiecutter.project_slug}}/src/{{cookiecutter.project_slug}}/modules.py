@@ -1,5 +1,6 @@
 """The registry: the only place that lists the modules this project was generated with."""
 
+from .collector import collector_module
 {% if cookiecutter.database != "none" %}
 from .db import DatabaseSettings, database_module
 {% endif %}
@@ -65,7 +66,8 @@ def modules(settings: Settings) -> list[Module]:
     Their middleware wraps the app in the same order, outermost first: request ids first, so
     their log line covers every response; security headers on every response, errors
     included; CORS before any limit counts a preflight; GZip around what the limits produce;
-    the rate limit last, so a refused request costs only a bucket lookup.
+    the rate limit last, so a refused request costs only a bucket lookup. The collector
+    starts last, so it freezes what every other module opened.
     """
     return [
 {% if cookiecutter.request_id %}
@@ -91,6 +93,7 @@ def modules(settings: Settings) -> list[Module]:
         realtime_module(settings),
 {% endif %}
 {% if cookiecutter.background_worker %}
-        worker_module(settings),
+        worker_module(settings, shutdown_timeout=settings.shutdown_timeout),
 {% endif %}
+        collector_module(settings.gc_young_threshold),
     ]

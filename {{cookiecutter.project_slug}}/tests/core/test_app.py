@@ -10,6 +10,7 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 async def test_openapi_documents_routes_and_problem_responses(client: AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert spec["info"]["title"] == "{{ cookiecutter.project_name }}"
+    assert spec["info"]["version"] == "{{ cookiecutter.version }}", "pyproject.toml's"
     assert {"/health/live", "/health/ready", "/items", "/items/{item_id}"} <= set(spec["paths"])
     get_item = spec["paths"]["/items/{item_id}"]["get"]
     assert get_item["tags"] == ["items"]

@@ -4,9 +4,10 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 from {{ cookiecutter.project_slug }}.readiness import Readiness
+
+from support.probes import yielding
 
 
 async def test_live(client: AsyncClient) -> None:
@@ -48,7 +49,7 @@ async def test_readiness_names_each_failure_and_bounds_slow_checks() -> None:
 
 
 async def test_ready_is_503_problem_naming_the_failing_check(settings: Settings) -> None:
-    probe = Module(name="probe", checks={"broker": _refused, "fine": _passes})
+    probe = yielding("probe", checks={"broker": _refused, "fine": _passes})
     app = create_app(settings, enabled=[*modules(settings), probe])
     async with (
         LifespanManager(app) as manager,

@@ -9,13 +9,16 @@ from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, HTTPException
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.db import Database, DbSession
+from {{ cookiecutter.project_slug }}.db import DbSession
 from {{ cookiecutter.project_slug }}.items.sql import ItemRow
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+from support.probes import Watcher
 
 Serve = Callable[..., AbstractAsyncContextManager[AsyncClient]]
 
@@ -49,20 +52,21 @@ PROBE = Module(name="probe", routers=[router])
 
 
 @pytest.fixture
-def database(settings: Settings) -> Database:
-    return Database(settings)
+def watcher() -> Watcher:
+    return Watcher()
 
 
 @pytest.fixture
-def serve(settings: Settings, database: Database) -> Serve:
-    """`async with serve(*probes) as client`: the app, running with `database` and `probes`."""
+def serve(settings: Settings, watcher: Watcher) -> Serve:
+    """`async with serve(*probes) as client`: the app, running with `probes`, its state kept
+    by `watcher`."""
 
     @asynccontextmanager
     async def serve(
         *probes: Module, raise_app_exceptions: bool = True
     ) -> AsyncIterator[AsyncClient]:
-        enabled = [database.module() if m.name == "database" else m for m in modules(settings)]
-        async with LifespanManager(create_app(settings, enabled=[*enabled, *probes])) as manager:
+        enabled = [*modules(settings), watcher.module(), *probes]
+        async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
             transport = ASGITransport(manager.app, raise_app_exceptions=raise_app_exceptions)
             async with AsyncClient(transport=transport, base_url="http://test") as client:
                 yield client
@@ -97,15 +101,15 @@ async def test_one_session_per_request(serve: Serve) -> None:
         assert (await client.get("/probe/same-session")).json() is True
 
 
-async def test_the_engine_exists_only_while_the_app_runs(serve: Serve, database: Database) -> None:
+async def test_the_engine_is_disposed_when_the_app_stops(serve: Serve, watcher: Watcher) -> None:
     async with serve():
-        assert database.engine.pool is not None
-    with pytest.raises(RuntimeError, match="lifespan"):
-        database.engine  # noqa: B018 - the property raises
+        engine = watcher.get("engine", AsyncEngine)
+        pool = engine.pool
+    assert engine.pool is not pool  # disposing closes the pool's connections, starts another
 
 
 async def test_concurrent_requests_share_the_pool_and_return_it(
-    serve: Serve, database: Database
+    serve: Serve, watcher: Watcher
 ) -> None:
     async with serve() as client:
         created = await asyncio.gather(
@@ -120,7 +124,7 @@ async def test_concurrent_requests_share_the_pool_and_return_it(
         )
         assert {r.status_code for r in reads} == {200}
         assert len((await client.get("/items", params={"limit": 100})).json()["items"]) == 30
-        pool = database.engine.pool
+        pool = watcher.get("engine", AsyncEngine).pool
         assert isinstance(pool, QueuePool)
         assert pool.checkedout() == 0
 

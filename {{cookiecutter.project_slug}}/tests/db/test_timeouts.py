@@ -20,14 +20,12 @@ from fastapi import APIRouter
 {% endif %}
 from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
 
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if cookiecutter.database == "postgresql" %}
-from {{ cookiecutter.project_slug }}.db import Database, DbSession
-{% else %}
-from {{ cookiecutter.project_slug }}.db import Database
+from {{ cookiecutter.project_slug }}.db import DbSession
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
@@ -37,18 +35,21 @@ from conftest import ALEMBIC_INI, needs_postgresql, upgrade
 {% else %}
 from conftest import ALEMBIC_INI, upgrade
 {% endif %}
+from support.probes import Watcher
 
 
 @asynccontextmanager
-async def serve(settings: Settings, *extra: Module) -> AsyncIterator[tuple[AsyncClient, Database]]:
-    """The app on `settings` (and `extra` modules), with its database at hand."""
-    database = Database(settings)
-    enabled = [database.module() if m.name == "database" else m for m in modules(settings)]
+async def serve(
+    settings: Settings, *extra: Module
+) -> AsyncIterator[tuple[AsyncClient, AsyncEngine]]:
+    """The app on `settings` (and `extra` modules), with its database engine at hand."""
+    watcher = Watcher()
+    enabled = [*modules(settings), watcher.module(), *extra]
     async with (
-        LifespanManager(create_app(settings, enabled=[*enabled, *extra])) as manager,
+        LifespanManager(create_app(settings, enabled=enabled)) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
     ):
-        yield client, database
+        yield client, watcher.get("engine", AsyncEngine)
 
 
 @asynccontextmanager
@@ -77,8 +78,8 @@ def assert_timed_out(response: Response, path: str) -> None:
     }
 
 
-def assert_all_returned(database: Database) -> None:
-    pool = database.engine.pool
+def assert_all_returned(engine: AsyncEngine) -> None:
+    pool = engine.pool
     assert isinstance(pool, QueuePool)
     assert pool.checkedout() == 0
 
@@ -93,7 +94,7 @@ async def test_sqlite_write_that_waits_past_the_busy_timeout(tmp_path: Path) -> 
         database_alembic_config=str(ALEMBIC_INI),
         _env_file=None,
     )
-    async with serve(settings) as (client, database):
+    async with serve(settings) as (client, engine):
         async with holding(url, "BEGIN IMMEDIATE"):  # another process is writing
             started = time.monotonic()
             assert_timed_out(await client.post("/items", json={"name": "Late"}), "/items")
@@ -101,14 +102,14 @@ async def test_sqlite_write_that_waits_past_the_busy_timeout(tmp_path: Path) -> 
             assert (await client.get("/items")).status_code == 200  # readers never wait
             assert (await client.get("/health/ready")).status_code == 200
         assert (await client.post("/items", json={"name": "Late"})).status_code == 201
-        assert_all_returned(database)
+        assert_all_returned(engine)
 {% if cookiecutter.database == "postgresql" %}
 
 
 @needs_postgresql
 async def test_postgresql_statement_past_the_command_timeout(settings: Settings) -> None:
     settings = settings.model_copy(update={"database_command_timeout": 0.3})
-    async with serve(settings) as (client, database):
+    async with serve(settings) as (client, engine):
         item = (await client.post("/items", json={"name": "Held"})).json()
         path = f"/items/{item['id']}"
         async with holding(settings.database_url, "SELECT id FROM items FOR UPDATE"):
@@ -116,19 +117,19 @@ async def test_postgresql_statement_past_the_command_timeout(settings: Settings)
             assert (await client.get("/health/ready")).status_code == 200  # only a row is busy
         assert (await client.get(path)).json()["quantity"] == 0  # cancelled, not applied late
         assert (await client.patch(path, json={"quantity": 2})).json()["quantity"] == 2
-        assert_all_returned(database)
+        assert_all_returned(engine)
 
 
 @needs_postgresql
 async def test_postgresql_command_timeout_zero_is_no_limit(settings: Settings) -> None:
     settings = settings.model_copy(update={"database_command_timeout": 0})
-    async with serve(settings) as (client, database):
+    async with serve(settings) as (client, engine):
         async with holding(settings.database_url, "LOCK TABLE items"):
             create = asyncio.create_task(client.post("/items", json={"name": "Patient"}))
             await asyncio.sleep(0.5)
             assert not create.done()  # still waiting for the lock, not cut off
         assert (await create).status_code == 201
-        assert_all_returned(database)
+        assert_all_returned(engine)
 
 
 ServerTimeout = Literal["statement_timeout", "lock_timeout"]
@@ -148,9 +149,9 @@ async def run_out_of(setting: ServerTimeout, session: DbSession) -> None:
 async def test_postgresql_statement_past_a_server_timeout(
     settings: Settings, setting: ServerTimeout
 ) -> None:
-    async with serve(settings, Module(name="probe", routers=[probe])) as (client, database):
+    async with serve(settings, Module(name="probe", routers=[probe])) as (client, engine):
         async with holding(settings.database_url, "LOCK TABLE items"):  # for lock_timeout
             assert_timed_out(await client.post(f"/probe/{setting}"), f"/probe/{setting}")
         assert (await client.post("/items", json={"name": "Next"})).status_code == 201
-        assert_all_returned(database)
+        assert_all_returned(engine)
 {% endif %}

@@ -1,1 +1,1 @@
-"""Helpers for tests that act from outside the process: a real server, a network to break."""
+"""Helpers of the tests: a real server, a network to break, modules to add to an app."""

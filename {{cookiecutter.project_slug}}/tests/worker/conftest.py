@@ -38,7 +38,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def queue(settings: Settings) -> JobQueue:
-    return JobQueue(settings)
+    return JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
 
 
 @pytest.fixture

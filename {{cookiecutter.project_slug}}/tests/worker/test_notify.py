@@ -48,7 +48,7 @@ async def test_a_worker_process_publishes_to_the_apps_processes(
     redis_settings: Settings, start: Start
 ) -> None:
     frames: list[tuple[str, str]] = []
-    queue = JobQueue(redis_settings)
+    queue = JobQueue(redis_settings, shutdown_timeout=redis_settings.shutdown_timeout)
     async with open_broadcast(redis_settings, lambda *frame: frames.append(frame)):
         await queue.broker.startup()
         try:

@@ -83,7 +83,7 @@ async def test_a_worker_reading_the_stream_waits_out_an_outage(
     settings: Settings, relay: support.relay.Relay, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, "{{ cookiecutter.project_slug }}.worker.streams")
-    queue = JobQueue(settings)
+    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     assert queue.stream is not None
     await queue.broker.startup()
     listen = queue.stream.listen()

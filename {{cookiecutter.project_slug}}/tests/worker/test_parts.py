@@ -74,7 +74,7 @@ def test_every_redis_client_shares_one_pool_with_the_settings_timeouts() -> None
         redis_retries=2,
         redis_health_check_interval=4,
     )
-    queue = JobQueue(settings)
+    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     assert queue.stream is not None
     pool = queue.stream.connection_pool
     assert isinstance(pool, BlockingConnectionPool)

@@ -111,7 +111,8 @@ async def test_readiness_checks_the_brokers_redis(client: AsyncClient) -> None:
 
 
 async def test_readiness_fails_without_the_brokers_redis(settings: Settings) -> None:
-    queue = JobQueue(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    settings = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
+    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     with pytest.raises(RedisConnectionError):
         await queue.check()
 
@@ -119,7 +120,9 @@ async def test_readiness_fails_without_the_brokers_redis(settings: Settings) -> 
 async def test_a_broker_takes_over_what_another_left_unacknowledged(
     settings: Settings, redis: Redis
 ) -> None:
-    sender, first, second = (JobQueue(settings) for _ in range(3))
+    sender, first, second = (
+        JobQueue(settings, shutdown_timeout=settings.shutdown_timeout) for _ in range(3)
+    )
     for queue in (sender, first, second):
         await queue.broker.startup()
     assert first.stream is not None
@@ -143,7 +146,7 @@ async def test_a_broker_takes_over_what_another_left_unacknowledged(
 async def test_the_periodic_job_trims_only_acknowledged_entries(
     settings: Settings, redis: Redis
 ) -> None:
-    queue = JobQueue(settings)
+    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     await queue.broker.startup()
     assert queue.stream is not None
     listen = queue.stream.listen()

@@ -31,9 +31,8 @@ async def test_a_stop_interrupts_the_jobs_that_outlast_the_shutdown_timeout(
     caplog.set_level(logging.INFO, "taskiq.smart_retry_middleware")
     monkeypatch.setattr(random, "uniform", lambda low, high: high)  # retry after a full minute
     queue = JobQueue(
-        settings.model_copy(
-            update={"shutdown_timeout": GRACE, "job_retry_delay": 60, "job_retry_max_delay": 60}
-        )
+        settings.model_copy(update={"job_retry_delay": 60, "job_retry_max_delay": 60}),
+        shutdown_timeout=GRACE,
     )
     failures = 0
 

@@ -1,12 +1,7 @@
 """Async SQLAlchemy: the engine lives in the app's lifespan, a transaction in each request."""
 
-from ..module import Module
 from .models import Base
-from .session import Database, DbSession
+from .session import DatabaseState, DbSession, database_module
 from .settings import DatabaseSettings
 
-__all__ = ["Base", "Database", "DatabaseSettings", "DbSession", "database_module"]
-
-
-def database_module(settings: DatabaseSettings) -> Module:
-    return Database(settings).module()
+__all__ = ["Base", "DatabaseSettings", "DatabaseState", "DbSession", "database_module"]

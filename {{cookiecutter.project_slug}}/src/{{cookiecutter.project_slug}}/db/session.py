@@ -4,13 +4,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from functools import partial
+from typing import Annotated, TypedDict
 
 from fastapi import Depends, Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ..module import Module, ReadinessCheck, State
+from ..module import Module, ReadinessCheck, Resources
 from .engine import create_engine
 from .errors import EXCEPTION_HANDLERS
 from .schema import (
@@ -28,76 +29,70 @@ START_CHECK_TIMEOUT = 2.0
 must not hold up the start (readiness keeps checking)."""
 
 
-class Database:
-    """Owns the engine: created when the app starts, disposed when it stops."""
+class DatabaseState(TypedDict):
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
 
-    def __init__(self, settings: DatabaseSettings) -> None:
-        self.settings = settings
-        self._engine: AsyncEngine | None = None
-        self._migrations: Migrations | None = None
-        self._unreadable = "the migrations were not read"
 
-    @property
-    def engine(self) -> AsyncEngine:
-        if self._engine is None:
-            raise RuntimeError("the database is open only while the app's lifespan runs")
-        return self._engine
+def database_module(settings: DatabaseSettings) -> Module:
+    return Module(
+        name="database",
+        lifespan=lambda _app, _state: open_database(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
 
-    @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[State]:
-        self._engine = create_engine(self.settings)
-        try:
-            if self.settings.database_alembic_config:
-                await self._read_migrations(self.settings.database_alembic_config)
-                await self._report_schema()
-            # Not expiring on commit keeps loaded rows readable after the commit,
-            # where reading an expired attribute would need an implicit (blocking) load.
-            yield {"sessionmaker": async_sessionmaker(self._engine, expire_on_commit=False)}
-        finally:
-            await self._engine.dispose()
-            self._engine = None
 
-    async def ping(self) -> None:
-        """Readiness: one round trip, bounded by the readiness timeout."""
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+@asynccontextmanager
+async def open_database(settings: DatabaseSettings) -> AsyncIterator[Resources]:
+    """The engine, from start-up to shutdown, and the checks that it is usable."""
+    engine = create_engine(settings)
+    try:
+        checks: dict[str, ReadinessCheck] = {"database": partial(ping, engine)}
+        if settings.database_alembic_config:
+            migrations = await _read_migrations(settings.database_alembic_config)
+            checks["database.schema"] = partial(check_schema, engine, migrations)
+            await _report_schema(checks["database.schema"])
+        # Not expiring on commit keeps loaded rows readable after the commit,
+        # where reading an expired attribute would need an implicit (blocking) load.
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        yield Resources(DatabaseState(engine=engine, sessionmaker=sessionmaker), checks)
+    finally:
+        await engine.dispose()
 
-    async def check_schema(self) -> None:
-        """Readiness: the database is at the head of the migrations read at start-up."""
-        engine = self.engine
-        if self._migrations is None:
-            raise MigrationsUnreadableError(self._unreadable)
-        async with engine.connect() as connection:
-            current = await connection.run_sync(current_revisions)
-        self._migrations.verify(current)
 
-    async def _read_migrations(self, config_file: str) -> None:
-        try:
-            self._migrations = await asyncio.to_thread(Migrations.read, config_file)
-        except MigrationsUnreadableError as error:
-            self._unreadable = str(error)
-            logger.error("database schema not checked: %s", error)
+async def ping(engine: AsyncEngine) -> None:
+    """Readiness: one round trip, bounded by the readiness timeout."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
 
-    async def _report_schema(self) -> None:
-        """Say once, at start-up, what to run when the schema is behind."""
-        try:
-            async with asyncio.timeout(START_CHECK_TIMEOUT):
-                await self.check_schema()
-        except SchemaNotMigratedError as error:
-            logger.error("database schema is %s", error)
-        except Exception as error:  # e.g. unreachable: readiness names it, and keeps checking
-            logger.warning("database schema not checked at start-up: %r", error)
 
-    def module(self) -> Module:
-        checks: dict[str, ReadinessCheck] = {"database": self.ping}
-        if self.settings.database_alembic_config:
-            checks["database.schema"] = self.check_schema
-        return Module(
-            name="database",
-            lifespan=self.lifespan,
-            checks=checks,
-            exception_handlers=EXCEPTION_HANDLERS,
-        )
+async def check_schema(engine: AsyncEngine, migrations: Migrations | str) -> None:
+    """Readiness: the database is at the head of `migrations` (or why they were not read)."""
+    if isinstance(migrations, str):
+        raise MigrationsUnreadableError(migrations)
+    async with engine.connect() as connection:
+        current = await connection.run_sync(current_revisions)
+    migrations.verify(current)
+
+
+async def _read_migrations(config_file: str) -> Migrations | str:
+    """The migrations, or why they could not be read (logged once, here)."""
+    try:
+        return await asyncio.to_thread(Migrations.read, config_file)
+    except MigrationsUnreadableError as error:
+        logger.error("database schema not checked: %s", error)
+        return str(error)
+
+
+async def _report_schema(check: ReadinessCheck) -> None:
+    """Say once, at start-up, what to run when the schema is behind."""
+    try:
+        async with asyncio.timeout(START_CHECK_TIMEOUT):
+            await check()
+    except SchemaNotMigratedError as error:
+        logger.error("database schema is %s", error)
+    except Exception as error:  # e.g. unreachable: readiness names it, and keeps checking
+        logger.warning("database schema not checked at start-up: %r", error)
 
 
 async def transaction(request: Request) -> AsyncIterator[AsyncSession]:

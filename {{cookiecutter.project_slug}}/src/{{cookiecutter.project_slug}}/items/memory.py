@@ -4,10 +4,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from itertools import count
+from typing import TypedDict
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
-from ..module import State
+from ..module import Resources, State
 from .repository import ItemNameTakenError, ItemRepository
 from .schemas import Item, ItemCreate, ItemUpdate
 
@@ -68,9 +69,13 @@ class InMemoryItemRepository:
             raise ItemNameTakenError(name)
 
 
+class ItemsState(TypedDict):
+    item_repository: ItemRepository
+
+
 @asynccontextmanager
-async def lifespan() -> AsyncIterator[State]:
-    yield {"item_repository": InMemoryItemRepository()}
+async def lifespan(app: FastAPI, state: State) -> AsyncIterator[Resources]:
+    yield Resources(ItemsState(item_repository=InMemoryItemRepository()))
 
 
 async def provide_item_repository(request: Request) -> ItemRepository:

@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from fastapi import FastAPI
 from pydantic import Field
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -29,7 +30,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..module import Module, State
+from ..module import Module, Resources, State
 from ..problems import problem
 from ..settings import RedisSettings
 
@@ -125,16 +126,16 @@ class RateLimiter:
         self.trying_redis = False
 
     @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[State]:
+    async def lifespan(self, app: FastAPI, state: State) -> AsyncIterator[Resources]:
         """Open the Redis client (when configured) for the app's lifetime."""
         settings = self.redis_settings
         if settings is None or settings.redis_url is None:
-            yield {}
+            yield Resources()
             return
         self.redis = Redis.from_url(settings.redis_url, **settings.redis_options())
         self.take_script = self.redis.register_script(TAKE)
         try:
-            yield {}
+            yield Resources()
         finally:
             redis, self.redis = self.redis, None
             await redis.aclose()

@@ -23,7 +23,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..module import Module, State
+from ..module import Module, Resources
 from ..settings import BaseServiceSettings
 
 HEADER = b"x-request-id"
@@ -221,7 +221,7 @@ def _direct_handler() -> JsonLinesHandler | None:
 
 
 @asynccontextmanager
-async def json_logging() -> AsyncIterator[State]:
+async def json_logging() -> AsyncIterator[Resources]:
     """JSON log lines with request ids on stderr, unless logging is configured already.
 
     Like `logging.basicConfig`, this does nothing when the root logger has handlers: then
@@ -232,14 +232,14 @@ async def json_logging() -> AsyncIterator[State]:
     with server_access_log_off():
         root = logging.getLogger()
         if root.handlers:
-            yield {}
+            yield Resources()
             return
         handler = JsonLinesHandler(sys.stderr)
         level = access_logger.level
         access_logger.setLevel(logging.INFO)
         root.addHandler(handler)
         try:
-            yield {}
+            yield Resources()
         finally:
             root.removeHandler(handler)
             access_logger.setLevel(level)
@@ -273,6 +273,6 @@ def request_id_module(settings: RequestIdSettings) -> Module:
     """Ids and JSON logs for every request; register it first, so it wraps all other layers."""
     return Module(
         name="request_id",
-        lifespan=json_logging,
+        lifespan=lambda _app, _state: json_logging(),
         middleware=[Middleware(RequestIdMiddleware, access_log=settings.access_log)],
     )

@@ -14,6 +14,7 @@ having delivered nothing, when Redis is too far behind to take the message (see
 `redis_broadcast.py`). Where to get one:
 
 - in a request handler or a task run by the app: `request.state.broadcast`;
+- in another module's lifespan: `broadcast_in(state)` (None when realtime is off);
 - in another process (a worker): `async with open_broadcast(settings) as broadcast:`,
   which needs `REDIS_URL` to reach the app's processes.
 
@@ -26,7 +27,7 @@ from ..module import Module
 from .auth import Authenticate, AuthenticationError, allow_anonymous, refuse_all
 from .broadcast import Broadcast, open_broadcast
 from .routes import router
-from .runtime import Runtime
+from .runtime import RealtimeState, Runtime, broadcast_in
 from .settings import RealtimeSettings
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "AuthenticationError",
     "Broadcast",
     "RealtimeSettings",
+    "RealtimeState",
+    "broadcast_in",
     "open_broadcast",
     "realtime_module",
 ]
@@ -46,5 +49,4 @@ def realtime_module(
     if authenticate is None:
         authenticate = allow_anonymous if settings.realtime_allow_anonymous else refuse_all
     runtime = Runtime(settings, authenticate)
-    checks = {"realtime.redis": runtime.check_redis} if settings.redis_url else {}
-    return Module(name="realtime", routers=[router], lifespan=runtime.lifespan, checks=checks)
+    return Module(name="realtime", routers=[router], lifespan=runtime.lifespan)

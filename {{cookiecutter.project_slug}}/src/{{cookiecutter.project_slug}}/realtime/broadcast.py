@@ -1,45 +1,25 @@
 """Publishing: serialize a message once, then hand the same frame to every subscriber.
 
-A backend carries frames between processes: `MemoryBackend` when the service is one
-process, `RedisBackend` (see `redis_broadcast.py`) when `REDIS_URL` is set.
+A backend carries frames between processes (see `backend.py`): `MemoryBackend` when the
+service is one process, `RedisBackend` (see `redis_broadcast.py`) when `REDIS_URL` is set.
 """
 
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Protocol
 
 from pydantic import JsonValue
 
+from .backend import Backend, Deliver, MemoryBackend
 from .protocol import CHANNEL_PATTERN, Message
 from .redis_broadcast import RedisBackend
 from .settings import RealtimeSettings
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[str, str], None]
-"""Queue a frame (second argument) for this process's subscribers of a channel (first)."""
-
 _CHANNEL = re.compile(CHANNEL_PATTERN)
-
-
-class Backend(Protocol):
-    async def publish(self, channel: str, frame: str) -> bool:
-        """Deliver `frame` to the subscribers of `channel` in this process and the others;
-        False, delivering nothing, when it cannot be passed on now."""
-
-
-class MemoryBackend:
-    """A single process: publishing is delivering."""
-
-    def __init__(self, deliver: Deliver) -> None:
-        self._deliver = deliver
-
-    async def publish(self, channel: str, frame: str) -> bool:
-        self._deliver(channel, frame)
-        return True
 
 
 class Broadcast:

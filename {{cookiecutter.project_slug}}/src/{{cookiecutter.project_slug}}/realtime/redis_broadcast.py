@@ -25,7 +25,7 @@ import random
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
@@ -33,12 +33,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
+from .backend import Deliver
 from .settings import RealtimeSettings
 
 logger = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from .broadcast import Deliver
 
 BACKOFF_MIN = 0.1
 BACKOFF_MAX = 5.0
@@ -48,7 +46,7 @@ HEARTBEAT = 10.0
 
 class RedisBackend:
     def __init__(
-        self, client: Redis, prefix: str, deliver: "Deliver | None", outbox_size: int
+        self, client: Redis, prefix: str, deliver: Deliver | None, outbox_size: int
     ) -> None:
         self._client = client
         self._prefix = prefix
@@ -61,9 +59,7 @@ class RedisBackend:
 
     @classmethod
     @asynccontextmanager
-    async def open(
-        cls, settings: RealtimeSettings, deliver: "Deliver | None"
-    ) -> AsyncIterator[Self]:
+    async def open(cls, settings: RealtimeSettings, deliver: Deliver | None) -> AsyncIterator[Self]:
         """Send (and listen, when there is someone to `deliver` to) until the context exits.
 
         On exit, what is still in the outbox gets `redis_timeout` seconds to reach Redis.
@@ -154,7 +150,7 @@ class RedisBackend:
             self._reaching = True
             logger.info("realtime: sending to other processes again")
 
-    async def _listen(self, deliver: "Deliver") -> None:
+    async def _listen(self, deliver: Deliver) -> None:
         delay = BACKOFF_MIN
         while True:
             try:
@@ -173,7 +169,7 @@ class RedisBackend:
             await asyncio.sleep(random.uniform(delay / 2, delay))  # noqa: S311 - jitter, not crypto
             delay = min(delay * 2, BACKOFF_MAX)
 
-    async def _receive(self, pubsub: PubSub, deliver: "Deliver") -> None:
+    async def _receive(self, pubsub: PubSub, deliver: Deliver) -> None:
         pinged = False
         while True:
             message = await pubsub.get_message(timeout=HEARTBEAT)
@@ -190,7 +186,7 @@ class RedisBackend:
                 self._subscribed.set()
                 logger.info("realtime: subscribed to Redis channels %s*", self._prefix)
 
-    def _dispatch(self, message: dict[str, Any], deliver: "Deliver") -> None:
+    def _dispatch(self, message: dict[str, Any], deliver: Deliver) -> None:
         data: bytes = message["data"]
         if data.startswith(self._origin):
             return  # this process published it and delivered it already

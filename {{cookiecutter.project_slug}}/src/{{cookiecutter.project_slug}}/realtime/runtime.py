@@ -6,12 +6,14 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypedDict
 
-from ..module import State
+from fastapi import FastAPI
+
+from ..module import ReadinessCheck, Resources, State
 from .auth import Authenticate
 from .broadcast import Broadcast, open_broadcast
 from .connections import Hub, Limits
-from .redis_broadcast import RedisBackend
 from .settings import RealtimeSettings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,20 @@ class Realtime:
     """Seconds a refused publish should wait before trying again."""
 
 
+class RealtimeState(TypedDict):
+    broadcast: Broadcast
+    """For any code of the service that publishes (see the package's docstring)."""
+    realtime: Realtime
+
+
+def broadcast_in(state: State) -> Broadcast | None:
+    """The app's broadcast, for other modules' lifespans; None when realtime is not running."""
+    broadcast = state.get("broadcast")
+    if broadcast is None or isinstance(broadcast, Broadcast):
+        return broadcast
+    raise TypeError(f"state key 'broadcast' holds a {type(broadcast).__name__}, not a Broadcast")
+
+
 class Runtime:
     def __init__(self, settings: RealtimeSettings, authenticate: Authenticate) -> None:
         self.settings = settings
@@ -41,37 +57,29 @@ class Runtime:
             max_invalid_messages=settings.realtime_max_invalid_messages,
             close_timeout=settings.realtime_close_timeout,
         )
-        self._redis: RedisBackend | None = None
 
     @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[State]:
+    async def lifespan(self, app: FastAPI, state: State) -> AsyncIterator[Resources]:
         """Open the broadcast; on exit close every socket (1001), then the broadcast."""
         hub = Hub()
         async with open_broadcast(self.settings, hub.deliver) as broadcast:
-            if isinstance(broadcast.backend, RedisBackend):
-                self._redis = broadcast.backend
+            realtime = Realtime(
+                hub,
+                broadcast,
+                self.limits,
+                self.authenticate,
+                # A stalled Redis fails the publish in flight within this time.
+                retry_after=math.ceil(self.settings.redis_timeout),
+            )
+            # Subscribed, and Redis answers: only a Redis backend has processes to reach.
+            checks: dict[str, ReadinessCheck] = {}
+            if self.settings.redis_url is not None:
+                checks["realtime.redis"] = broadcast.backend.check
             try:
-                yield {
-                    "broadcast": broadcast,
-                    "realtime": Realtime(
-                        hub,
-                        broadcast,
-                        self.limits,
-                        self.authenticate,
-                        # A stalled Redis fails the publish in flight within this time.
-                        retry_after=math.ceil(self.settings.redis_timeout),
-                    ),
-                }
+                yield Resources(RealtimeState(broadcast=broadcast, realtime=realtime), checks)
             finally:
-                self._redis = None
                 try:
                     async with asyncio.timeout(self.limits.close_timeout):
                         await hub.shutdown()
                 except TimeoutError:
                     logger.warning("realtime: %d sockets still closing", len(hub.connections))
-
-    async def check_redis(self) -> None:
-        """Readiness: this process is subscribed and Redis answers."""
-        if self._redis is None:
-            raise ConnectionError("the broadcast is not open")
-        await self._redis.check()

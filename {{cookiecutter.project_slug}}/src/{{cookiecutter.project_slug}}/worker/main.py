@@ -24,7 +24,12 @@ def worker_settings() -> Settings:
 
 
 def _queue() -> JobQueue:
-    return JobQueue(worker_settings())
+    settings = worker_settings()
+{% if cookiecutter.websockets %}
+    return JobQueue(settings, shutdown_timeout=settings.shutdown_timeout, realtime=settings)
+{% else %}
+    return JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
+{% endif %}
 
 
 def broker() -> AsyncBroker:

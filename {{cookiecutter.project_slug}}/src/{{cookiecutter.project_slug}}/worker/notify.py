@@ -1,16 +1,13 @@
 """Finished jobs are published on the WebSocket channel `jobs.<id>`: wait without polling."""
 
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from taskiq import TaskiqMessage, TaskiqMiddleware, TaskiqResult
 
-from ..realtime import Broadcast, open_broadcast
+from ..realtime import Broadcast, RealtimeSettings, open_broadcast
 from .schemas import Job
 from .status import attempt_of
-
-if TYPE_CHECKING:
-    from ..modules import Settings
 
 
 def job_channel(job_id: str) -> str:
@@ -20,18 +17,18 @@ def job_channel(job_id: str) -> str:
 class CompletionNotifier(TaskiqMiddleware):
     """Publishes each finished job as `GET /jobs/{id}` shows it.
 
-    Jobs run by the service use the service's broadcast (`JobQueue.started` sets it);
-    a worker process opens its own.
+    Jobs run by the service use the service's broadcast (`JobQueue.lifespan` hands it
+    over from the app's state); a worker process opens its own with `settings`.
     """
 
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: RealtimeSettings | None) -> None:
         super().__init__()
         self.settings = settings
         self.broadcast: Broadcast | None = None
         self._stack = AsyncExitStack()
 
     async def startup(self) -> None:
-        if self.broker.is_worker_process:
+        if self.broker.is_worker_process and self.settings is not None:
             self.broadcast = await self._stack.enter_async_context(open_broadcast(self.settings))
 
     async def shutdown(self) -> None:

@@ -10,17 +10,20 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any, TypedDict
 
-import taskiq_fastapi
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqDepends
 from taskiq.decor import AsyncTaskiqDecoratedTask
 from taskiq.serializers import JSONSerializer
 from taskiq_redis import RedisAsyncResultBackend
 
-from ..module import State
+from ..module import ReadinessCheck, Resources, State
+{% if cookiecutter.websockets %}
+from ..realtime import RealtimeSettings, broadcast_in
+{% endif %}
 {% if cookiecutter.database != "none" %}
 from .db_jobs import count_items
 {% endif %}
@@ -31,12 +34,10 @@ from .notify import CompletionNotifier
 {% endif %}
 from .retry import BackoffRetryMiddleware
 from .schemas import Job
+from .settings import WorkerSettings
 from .status import JobRecord, StatusMiddleware, status_key
 from .store import MemoryStore, RedisStore, Store
 from .streams import StreamBroker
-
-if TYPE_CHECKING:
-    from ..modules import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +84,24 @@ def _not_cancelled(record: logging.LogRecord) -> bool:
 
 
 class JobQueue:
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        *,
+        shutdown_timeout: float,
+{% if cookiecutter.websockets %}
+        realtime: RealtimeSettings | None = None,
+{% endif %}
+    ) -> None:
+        """`shutdown_timeout`: seconds a stop gives the jobs running in this process.
+{% if cookiecutter.websockets %}
+        `realtime`: where a worker process publishes finished jobs (None: nowhere).
+{% endif %}
+        """
         self.stream: StreamBroker | None = None
         self.store: Store
         self.broker: AsyncBroker
-        self.shutdown_timeout = settings.shutdown_timeout
+        self.shutdown_timeout = shutdown_timeout
         self.deadline: float | None = None
         """Seconds a job API call may wait for Redis in all, however many commands it sends."""
         if settings.redis_url is None:
@@ -99,7 +113,7 @@ class JobQueue:
             self.store = RedisStore(pool, settings.worker_queue, settings.job_ttl)
             self.deadline = settings.redis_timeout * (settings.redis_retries + 1)
 {% if cookiecutter.websockets %}
-        self.notifier = CompletionNotifier(settings)
+        self.notifier = CompletionNotifier(realtime)
 {% endif %}
         self.broker.add_middlewares(
             BackoffRetryMiddleware(
@@ -121,23 +135,35 @@ class JobQueue:
 {% endif %}
 
     @asynccontextmanager
-    async def lifespan(self) -> AsyncIterator[State]:
-        """Connects to nothing: with Redis down the service starts, and readiness says why."""
+    async def lifespan(self, app: FastAPI, state: State) -> AsyncIterator[Resources]:
+        """Connects to nothing: with Redis down the service starts, and readiness says why.
+
+        Jobs run in this process resolve `Request` to this app and its state, as endpoints
+{% if cookiecutter.websockets %}
+        do, and publish their completion on the app's broadcast.
+{% else %}
+        do.
+{% endif %}
+        """
+        if isinstance(self.broker, InMemoryBroker):
+
+            def request() -> Request:
+                # Copied as a job starts, as servers copy it for each request: `state` is the
+                # app's, which by then holds every module's resources, this queue included.
+                return Request({"type": "http", "app": app, "state": dict(state)})
+
+            self.broker.dependency_overrides.update({Request: request, HTTPConnection: request})
+{% if cookiecutter.websockets %}
+            self.notifier.broadcast = broadcast_in(state)
+{% endif %}
+        checks: dict[str, ReadinessCheck] = {} if self.stream is None else {"jobs": self.check}
         await self.broker.startup()
         try:
-            yield {"jobs": self}
+            yield Resources(JobsState(jobs=self), checks)
         finally:
             if isinstance(self.broker, LocalBroker):
                 await self.broker.finish(self.shutdown_timeout)
             await self.broker.shutdown()
-
-    def started(self, app: FastAPI, state: State) -> None:
-        """Jobs run in this process resolve `Request` to this app and its state."""
-        if isinstance(self.broker, InMemoryBroker):
-            taskiq_fastapi.populate_dependency_context(self.broker, app, state)
-{% if cookiecutter.websockets %}
-            self.notifier.broadcast = state.get("broadcast")
-{% endif %}
 
     async def check(self) -> None:
         """Readiness: the broker's Redis answers."""
@@ -204,7 +230,7 @@ class JobQueue:
         return Job(id=job_id, status=record.status, attempt=record.attempt)
 
 
-def _stream_broker(settings: "Settings", url: str) -> StreamBroker:
+def _stream_broker(settings: WorkerSettings, url: str) -> StreamBroker:
     """The broker, and its result backend on the same connection pool, with the settings'
     timeouts: a command, or the wait for a free connection, ends within `redis_timeout`."""
     broker = StreamBroker(
@@ -227,6 +253,10 @@ def _stream_broker(settings: "Settings", url: str) -> StreamBroker:
     backend.redis_pool = broker.connection_pool  # one pool per process, not one per client
     broker.with_result_backend(backend)
     return broker
+
+
+class JobsState(TypedDict):
+    jobs: JobQueue
 
 
 async def get_queue(request: Annotated[Request, TaskiqDepends()]) -> JobQueue:
