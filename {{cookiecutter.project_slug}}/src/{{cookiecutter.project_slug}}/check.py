@@ -9,11 +9,10 @@ rule and per check. Exit status 1 when anything failed.
 
 import asyncio
 import math
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from .app import create_app
-from .module import State
 from .modules import Settings
 from .readiness import Readiness
 
@@ -28,7 +27,7 @@ async def inspect(settings: Settings, wait: float) -> list[tuple[str, str]]:
     rows = rows or [("settings", OK)]
     app = create_app(settings)
     async with app.router.lifespan_context(app) as state:
-        readiness: Readiness = cast("State", state)["readiness"]  # the core's lifespan has one
+        readiness: Readiness = cast("Mapping[str, Any]", state)["readiness"]  # the core's
         failures = await settled(readiness, wait)
     return rows + [(name, failures.get(name, OK)) for name in sorted(readiness.checks)]
 

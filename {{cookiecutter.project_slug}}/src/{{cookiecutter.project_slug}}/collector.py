@@ -1,8 +1,8 @@
 """The garbage collector, tuned for a server that keeps many objects alive for long.
 
 A full collection walks every object the collector tracks and stops the event loop while
-it does: with a thousand WebSocket clients connected, 50 to 180 ms per collection in this
-template's benchmark, felt by every request and connection at once. Python starts one
+it does, for every request and connection at once: the more clients are connected, the
+longer (BENCHMARKS.md has the figures). Python starts one
 after enough young collections, and a young collection after 700 allocations by default,
 so a busy server collects in full every few seconds. A higher young threshold makes every
 kind of collection rarer (young ones grow, and stay short); freezing what start-up left
