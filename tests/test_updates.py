@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from combinations import MIDDLEWARE_KEYS, TEMPLATE
-from conftest import IN_CI, python_for, run, tool
+from combinations import COMBINATIONS, MIDDLEWARE_KEYS, TEMPLATE
+from conftest import IN_CI, Bakery, python_for, run, tool
 from post_gen_project import MANIFEST, unwanted_paths
 
 SLUG = "billing"  # differs from the slug derived from the name: recorded answers win
@@ -423,6 +423,20 @@ def test_docs_list_the_paths_of_each_answer() -> None:
         paths = {path.format(package="<package>") for path in owner.paths}
         manifest.setdefault((owner.answer, owner.values), set()).update(paths)
     assert documented == {key: outermost(paths) for key, paths in manifest.items()}
+
+
+def test_readme_removal_example_deletes_every_path_of_the_answer(baked: Bakery) -> None:
+    """The generated README's `rm -rf` for WebSockets is the manifest's, with the worker."""
+    project = baked(COMBINATIONS[0])  # the defaults: WebSockets and the worker
+    [line] = re.findall(r"`rm -rf ([^`]+)`", (project / "README.md").read_text())
+    package = project.name
+    manifest = {
+        path.format(package=package)
+        for owner in MANIFEST
+        if owner.answer == "websockets"
+        for path in owner.paths
+    }
+    assert set(line.split()) == outermost(manifest)
 
 
 def outermost(paths: set[str]) -> set[str]:
