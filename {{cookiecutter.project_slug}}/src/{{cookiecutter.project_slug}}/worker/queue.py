@@ -93,11 +93,13 @@ class JobQueue:
         realtime: RealtimeSettings | None = None,
 {% endif %}
     ) -> None:
-        """`shutdown_timeout`: seconds a stop gives the jobs running in this process.
 {% if cookiecutter.websockets %}
+        """`shutdown_timeout`: seconds a stop gives the jobs running in this process.
         `realtime`: where a worker process publishes finished jobs (None: nowhere).
-{% endif %}
         """
+{% else %}
+        """`shutdown_timeout`: seconds a stop gives the jobs running in this process."""
+{% endif %}
         self.stream: StreamBroker | None = None
         self.store: Store
         self.broker: AsyncBroker
