@@ -1,9 +1,9 @@
 """Assemble the generated project from the answers: offline, idempotent, quiet.
 
-MANIFEST is the only list of conditional paths. A path listed there is kept only when
-every entry that lists it is satisfied by the answers; a path listed nowhere belongs
-to the core and is always kept. Paths are relative to the project root; `{package}`
-stands for the package name. The template's tests import this file to check the
+MANIFEST is the only list of conditional paths. A path listed there is kept only when the
+answers satisfy every entry that lists it, and each of an entry's conditions; a path listed
+nowhere belongs to the core and is always kept. Paths are relative to the project root;
+`{package}` stands for the package name. The template's tests import this file to check the
 manifest against the template tree.
 """
 
@@ -20,29 +20,27 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Owner:
-    """Paths that exist only when ``answer`` takes one of ``values``."""
+    """Paths that exist only when each answer in ``needs`` takes one of its values."""
 
-    answer: str
-    values: tuple[Any, ...]
+    needs: Mapping[str, tuple[Any, ...]]
     paths: tuple[str, ...]
 
     def wants(self, answers: Mapping[str, Any]) -> bool:
-        return answers[self.answer] in self.values
+        return all(answers[answer] in values for answer, values in self.needs.items())
 
 
 DATABASES = ("postgresql", "sqlite")
 
 MANIFEST: tuple[Owner, ...] = (
-    Owner("docker", (True,), ("Dockerfile", ".dockerignore", "compose.yaml")),
+    Owner({"docker": (True,)}, ("Dockerfile", ".dockerignore", "compose.yaml")),
     # the workflow and the Dependabot configuration
-    Owner("ci", ("github",), (".github",)),
+    Owner({"ci": ("github",)}, (".github",)),
     # the pipeline and the Renovate configuration
-    Owner("ci", ("gitlab",), (".gitlab-ci.yml", "renovate.json")),
+    Owner({"ci": ("gitlab",)}, (".gitlab-ci.yml", "renovate.json")),
     # database
-    Owner("database", ("none",), ("src/{package}/items/memory.py",)),
+    Owner({"database": ("none",)}, ("src/{package}/items/memory.py",)),
     Owner(
-        "database",
-        DATABASES,
+        {"database": DATABASES},
         (
             "alembic.ini",
             "migrations",
@@ -52,65 +50,42 @@ MANIFEST: tuple[Owner, ...] = (
         ),
     ),
     # a server can drop pooled connections; a SQLite file cannot
-    Owner("database", ("postgresql",), ("src/{package}/db/pre_ping.py",)),
+    Owner({"database": ("postgresql",)}, ("src/{package}/db/pre_ping.py",)),
     # websockets
-    Owner("websockets", (True,), ("src/{package}/realtime", "tests/realtime")),
+    Owner({"websockets": (True,)}, ("src/{package}/realtime", "tests/realtime")),
     # background_worker
-    Owner("background_worker", (True,), ("src/{package}/worker", "tests/worker")),
-    # job completion published on WebSocket channels: needs both answers
+    Owner({"background_worker": (True,)}, ("src/{package}/worker", "tests/worker")),
+    # job completion published on WebSocket channels
     Owner(
-        "background_worker",
-        (True,),
+        {"background_worker": (True,), "websockets": (True,)},
         (
             "src/{package}/worker/notify.py",
             "tests/worker/test_notify.py",
             "tests/realtime/test_follow_a_job.py",
         ),
     ),
+    # a job with a database session
     Owner(
-        "websockets",
-        (True,),
-        (
-            "src/{package}/worker/notify.py",
-            "tests/worker/test_notify.py",
-            "tests/realtime/test_follow_a_job.py",
-        ),
-    ),
-    # a job with a database session: needs both answers
-    Owner(
-        "background_worker",
-        (True,),
+        {"background_worker": (True,), "database": DATABASES},
         ("src/{package}/worker/db_jobs.py", "tests/worker/test_db_jobs.py"),
-    ),
-    Owner(
-        "database", DATABASES, ("src/{package}/worker/db_jobs.py", "tests/worker/test_db_jobs.py")
     ),
     # middleware, one answer each
     Owner(
-        "request_id",
-        (True,),
-        (
-            "src/{package}/middleware/request_id.py",
-            "tests/middleware/test_request_id.py",
-        ),
+        {"request_id": (True,)},
+        ("src/{package}/middleware/request_id.py", "tests/middleware/test_request_id.py"),
     ),
     Owner(
-        "security_headers",
-        (True,),
+        {"security_headers": (True,)},
         (
             "src/{package}/middleware/security_headers.py",
             "tests/middleware/test_security_headers.py",
         ),
     ),
-    Owner("cors", (True,), ("src/{package}/middleware/cors.py", "tests/middleware/test_cors.py")),
-    Owner("gzip", (True,), ("src/{package}/middleware/gzip.py", "tests/middleware/test_gzip.py")),
+    Owner({"cors": (True,)}, ("src/{package}/middleware/cors.py", "tests/middleware/test_cors.py")),
+    Owner({"gzip": (True,)}, ("src/{package}/middleware/gzip.py", "tests/middleware/test_gzip.py")),
     Owner(
-        "rate_limit",
-        (True,),
-        (
-            "src/{package}/middleware/rate_limit.py",
-            "tests/middleware/test_rate_limit.py",
-        ),
+        {"rate_limit": (True,)},
+        ("src/{package}/middleware/rate_limit.py", "tests/middleware/test_rate_limit.py"),
     ),
 )
 

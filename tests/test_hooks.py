@@ -28,10 +28,11 @@ def test_every_manifest_path_exists_in_the_template(path: str) -> None:
 def test_every_manifest_answer_is_a_question() -> None:
     public = defaults()
     for owner in MANIFEST:
-        assert owner.answer in public
-        question = QUESTIONS[owner.answer]
-        choices = [True, False] if isinstance(question, bool) else question
-        assert all(value in choices for value in owner.values)
+        for answer, values in owner.needs.items():
+            assert answer in public
+            question = QUESTIONS[answer]
+            choices = [True, False] if isinstance(question, bool) else question
+            assert all(value in choices for value in values)
 
 
 def snapshot(project: Path) -> dict[str, str]:
