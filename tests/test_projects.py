@@ -196,11 +196,16 @@ def test_hook_refuses_every_name_the_project_installs(
 
 @each([c for c in TIER2 if c not in COVERED])
 def test_own_suite_passes_on_other_pythons(combination: Combination, installed: Installed) -> None:
+    """The tests that run in the suite's own process. Those that drive real server and
+    worker processes (`-m process`: the OS and the servers' behaviour) run on the defaults'
+    own row."""
     result = run(
         installed.bin("pytest"),
         "-q",
         "-p",
         "no:cacheprovider",
+        "-m",
+        "not process",
         cwd=installed.project,
         env=installed.env,
     )

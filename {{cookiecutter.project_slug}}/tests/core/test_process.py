@@ -14,6 +14,8 @@ import pytest
 from support.relay import free_port
 from support.service import Service
 
+pytestmark = pytest.mark.process
+
 PROJECT = Path(__file__).parents[2]
 MARGIN = 5.0
 """Seconds on top of a timeout the service is given: a busy CI machine is slow."""

@@ -153,6 +153,7 @@ def test_a_bad_setting_stops_python_m_with_one_line(monkeypatch: pytest.MonkeyPa
     ]
 
 
+@pytest.mark.process
 def test_a_bad_setting_stops_fastapi_run_with_one_line(tmp_path: Path) -> None:
     shutil.copy(PROJECT / "pyproject.toml", tmp_path)  # where `fastapi run` finds the app
     stopped = subprocess.run(  # noqa: S603 - our own interpreter's tools

@@ -35,6 +35,7 @@ async def serve(settings: Settings) -> AsyncIterator[AsyncClient]:
         yield client
 
 
+@pytest.mark.process
 async def test_a_service_started_before_the_migrations(
     services: Callable[..., Service], empty_database_url: str
 ) -> None:

@@ -19,6 +19,8 @@ from websockets.exceptions import ConnectionClosed
 from .raw_websocket import RawWebSocket
 from support.service import Service
 
+pytestmark = pytest.mark.process
+
 MARGIN = 5.0
 """Seconds on top of a timeout the service is given: a busy CI machine is slow."""
 WAIT = 20.0

@@ -16,6 +16,8 @@ from websockets.exceptions import ConnectionClosed
 from support.relay import Relay
 from support.service import Service
 
+pytestmark = pytest.mark.process
+
 WAIT = 20.0
 
 

@@ -44,6 +44,7 @@ async def test_jobs_run_by_the_app_use_its_broadcast(client: AsyncClient, queue:
     assert recorder.published == [(f"jobs.{job_id}", job, "jobs")]
 
 
+@pytest.mark.process
 async def test_a_worker_process_publishes_to_the_apps_processes(
     redis_settings: Settings, start: Start
 ) -> None:

@@ -102,6 +102,7 @@ async def test_a_worker_reading_the_stream_waits_out_an_outage(
         await queue.broker.shutdown()
 
 
+@pytest.mark.process
 async def test_the_service_and_a_worker_start_without_redis_and_recover(
     services: Callable[..., support.service.Service],
     redis_settings: Settings,

@@ -122,6 +122,7 @@ def test_the_worker_command_passes_its_defaults_and_options(
     assert (args.broker, args.workers, args.wait_tasks_timeout) == (worker_command.BROKER, 3, 3.0)
 
 
+@pytest.mark.process
 def test_the_worker_command_without_redis_exits_at_once_with_one_line(tmp_path: Path) -> None:
     """taskiq restarts a worker child that exits: the check must come before any child."""
     done = subprocess.run(

@@ -20,6 +20,8 @@ from {{ cookiecutter.project_slug }}.worker.streams import trim_acknowledged
 
 from .conftest import Start, eventually, start_worker, wait_for
 
+pytestmark = pytest.mark.process
+
 
 @pytest.fixture
 def settings(redis_settings: Settings) -> Settings:

@@ -19,6 +19,8 @@ from {{ cookiecutter.project_slug }}.worker.queue import UNWIND, JobQueue
 import support.service
 from .conftest import eventually, wait_for
 
+pytestmark = pytest.mark.process
+
 GRACE = 1.0
 """The shutdown timeout of these tests."""
 MARGIN = 5.0
