@@ -143,14 +143,14 @@ def test_the_worker_command_without_redis_exits_at_once_with_one_line(tmp_path: 
 def test_workers_need_redis(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_PREFIX + "REDIS_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.setattr(main, "Settings", lambda: Settings(_env_file=None))
+    monkeypatch.setattr(main, "load_settings", lambda: Settings(_env_file=None))
     with pytest.raises(SystemExit, match="REDIS_URL"):
         main.broker()
 
 
 async def test_the_scheduler_sends_the_periodic_job(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(_env_file=None, redis_url="redis://127.0.0.1:1/0")
-    monkeypatch.setattr(main, "Settings", lambda: settings)
+    monkeypatch.setattr(main, "load_settings", lambda: settings)
     scheduler = main.scheduler()
     [source] = scheduler.sources
     assert isinstance(source, LabelScheduleSource)

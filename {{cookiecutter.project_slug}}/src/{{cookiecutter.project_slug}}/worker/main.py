@@ -10,12 +10,14 @@ from taskiq.schedule_sources import LabelScheduleSource
 
 from ..modules import Settings
 from ..settings import ENV_PREFIX
+from ..startup import load_settings
 from .queue import JobQueue
 
 
 def worker_settings() -> Settings:
-    """The settings, which must name a Redis; else the process ends with one line."""
-    settings = Settings()
+    """The settings as the service starts with them (`startup.py`), which must also name a
+    Redis; else the process ends with one line per problem."""
+    settings = load_settings()
     if settings.redis_url is None:
         raise SystemExit(
             f"Set {ENV_PREFIX}REDIS_URL: without Redis, jobs run inside the service itself."
