@@ -116,6 +116,13 @@ async def test_list_pages_by_keyset_with_search(client: AsyncClient) -> None:
     assert len(everything["items"]) == 5
 
 
+async def test_a_search_holding_nul_is_refused(client: AsyncClient) -> None:
+    """No name holds NUL, and PostgreSQL text cannot: a 422, not the database's error."""
+    response = await client.get("/items", params={"search": "cup\x00"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_concurrent_creates_of_one_name_yield_one_item(client: AsyncClient) -> None:
     responses = await asyncio.gather(
         *(client.post("/items", json={"name": "Contested"}) for _ in range(20))

@@ -50,7 +50,11 @@ async def list_items(
         int | None, Query(ge=0, le=ID_MAX, description="Items after this id."), Digits
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100), Digits] = 20,
-    search: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
+    search: Annotated[
+        str | None,
+        # no NUL: no name holds one, and PostgreSQL text cannot
+        Query(max_length=100, pattern="^[^\\x00]*$", description="Name contains."),
+    ] = None,
 ) -> ItemPage:
     """Keyset pagination: stable under concurrent inserts, constant cost per page."""
     page = await items.list(after=after, limit=limit + 1, search=search)
