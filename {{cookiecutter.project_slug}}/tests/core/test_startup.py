@@ -101,13 +101,18 @@ def test_urls_with_passwords_stay_out_of_reprs() -> None:
 
 
 {% endif %}
+def refusal() -> list[str]:
+    """The lines `load_settings` stops the service with."""
+    with pytest.raises(SystemExit) as refused:
+        load_settings()
+    return str(refused.value.code).splitlines()
+
+
 def test_production_refuses_to_start_naming_each_problem(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(ENV_PREFIX + "ENVIRONMENT", "production")
-    with pytest.raises(SystemExit) as refused:
-        load_settings()
-    lines = str(refused.value.code).splitlines()
+    lines = refusal()
     assert lines[0] == "Unsafe settings for production:"
     assert lines[1:] == Settings(_env_file=None).production_problems()
     assert len(lines) > 1
@@ -122,9 +127,7 @@ def test_every_invalid_setting_is_one_line_naming_its_variable(
 ) -> None:
     monkeypatch.setenv(ENV_PREFIX + "PORT", "abc")
     monkeypatch.setenv(ENV_PREFIX + "LOG_LEVEL", "loud")
-    with pytest.raises(SystemExit) as refused:
-        load_settings()
-    assert str(refused.value.code).splitlines() == [
+    assert refusal() == [
         "Invalid settings:",
         f"{ENV_PREFIX}PORT: Input should be a valid integer, unable to parse string as an integer",
         f"{ENV_PREFIX}LOG_LEVEL: Input should be 'critical', 'error', 'warning', 'info' or 'debug'",
@@ -134,9 +137,7 @@ def test_every_invalid_setting_is_one_line_naming_its_variable(
 {% if cookiecutter.cors %}
 def test_a_list_that_is_not_json_names_its_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_PREFIX + "CORS_ALLOW_ORIGINS", "https://app.example.com")
-    with pytest.raises(SystemExit) as refused:
-        load_settings()
-    assert str(refused.value.code).splitlines() == [
+    assert refusal() == [
         "Invalid settings:",
         f"{ENV_PREFIX}CORS_ALLOW_ORIGINS: not valid JSON for this setting",
     ]
