@@ -42,13 +42,20 @@ class Context:
         return env
 
     def service(
-        self, name: str, project: Project, ready_path: str = "/health/live", **env: str
+        self,
+        name: str,
+        project: Project,
+        ready_path: str = "/health/live",
+        launcher: str | None = None,
+        **env: str,
     ) -> Server:
-        """The generated service itself, served as `make run` serves it."""
+        """The generated service itself, served as `make run` serves it (or through a
+        `launcher` of bench/apps, which changes one thing first)."""
         server = ServiceServer(
             name,
             project.python,
             project.slug,
+            launcher=APPS / launcher if launcher else None,
             cwd=project.path,
             env=self.project_env(project, **env),
             log_dir=self.log_dir,

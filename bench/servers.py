@@ -202,16 +202,23 @@ class ServiceServer(Server):
     """The generated service as its users serve it: `python -m <package>` (`make run`, the
     Dockerfile), listening where its settings say, with its own access line."""
 
-    def __init__(self, name: str, python: Path, package: str, **kwargs: Any) -> None:
+    def __init__(
+        self, name: str, python: Path, package: str, launcher: Path | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(name, python, package, **kwargs)
+        self.launcher = launcher
+        """A script of bench/apps that changes something, then runs `-m <package>`."""
         prefix = package.upper() + "_"
         self.env |= {
             prefix + "HOST": HOST,
             prefix + "PORT": str(self.port),
             prefix + "LOG_LEVEL": "warning",
+            "BENCH_PACKAGE": package,
         }
 
     def command(self) -> Sequence[str]:
+        if self.launcher is not None:
+            return [str(self.python), str(self.launcher)]
         return [str(self.python), "-m", self.app]
 
 

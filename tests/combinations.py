@@ -84,9 +84,10 @@ COMBINATIONS: list[Combination] = [
             "version": "2.0.0rc1",
         },
     ),
-    Combination(
+    Combination(  # the modules that share Redis, with no database to lean on
         "redis-modules-without-database",
         ALL_OFF | {"websockets": True, "background_worker": True, "rate_limit": True},
+        tier2=True,
     ),
     *_one_at_a_time(),
 ]

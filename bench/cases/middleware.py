@@ -1,4 +1,5 @@
-"""Each middleware's cost: one project per middleware alone, against one with none."""
+"""Each middleware's cost: one project per middleware alone, against one with none; and
+what the request-id middleware's logging shortcuts gain over the standard way."""
 
 from typing import Any
 
@@ -6,7 +7,7 @@ from .. import wrk
 from ..config import Config
 from ..context import Context, guarded, latency_note, throughput_row
 from ..projects import MIDDLEWARE_KEYS, base_answers, template_defaults
-from ..results import Row
+from ..results import Row, Target
 from ..servers import serving
 from .http import ACCEPT, seed
 
@@ -20,8 +21,23 @@ def projects(config: Config) -> dict[str, dict[str, Any]]:
     return {name: base_answers(**answers) for _, name, answers in _variants(config)}
 
 
+SHORTCUTS = (
+    ("access line through logging", "access-line"),
+    ("timestamp formatted per line", "timestamp"),
+)
+"""(label, what `bench/apps/plain_logging.py` makes plain): each shortcut against the
+standard way it replaces, on the same project."""
+SHORTCUT_LOADS = (
+    ("GET /health/live", wrk.Load("/health/live", headers=ACCEPT)),
+    ("GET /items/{id}", wrk.Load("/items/7", headers=ACCEPT)),
+)
+SHORTCUT_TARGET = Target(">=", 1.10, on="ratio")
+"""A shortcut that costs clarity stays only while it gains at least 10 %."""
+
+
 def cases(ctx: Context) -> list[Row]:
-    return guarded(GROUP, "GET /items per middleware", lambda: _run(ctx))
+    rows = guarded(GROUP, "GET /items per middleware", lambda: _run(ctx))
+    return rows + guarded(GROUP, "logging shortcuts", lambda: _shortcuts(ctx))
 
 
 def _variants(config: Config) -> list[tuple[str, str, dict[str, bool]]]:
@@ -68,6 +84,34 @@ def _run(ctx: Context) -> list[Row]:
             row.note = f"{cost:+.0f} µs/request; " + row.note
             row.extra["cost_us"] = costs
         rows.append(row)
+    return rows
+
+
+def _shortcuts(ctx: Context) -> list[Row]:
+    ctx.need_wrk()
+    project = ctx.projects.get("http-default", base_answers())
+    generated = ctx.service("mw-shortcuts", project)
+    plain = [
+        ctx.service(f"mw-plain-{what}", project, launcher="plain_logging.py", BENCH_PLAIN=what)
+        for _, what in SHORTCUTS
+    ]
+    rows = []
+    with serving(generated, *plain):
+        seed(generated)
+        for server in plain:
+            seed(server)
+        for case, load in SHORTCUT_LOADS:
+            generated_runs, *plain_runs = ctx.alternate([generated, *plain], load)
+            for (label, _), runs in zip(SHORTCUTS, plain_runs, strict=True):
+                row = throughput_row(
+                    GROUP,
+                    f"{case}: default middleware as generated, against {label}",
+                    generated_runs,
+                    versus=(label, runs),
+                    target=SHORTCUT_TARGET,
+                    note=latency_note(generated_runs),
+                )
+                rows.append(row)
     return rows
 
 
