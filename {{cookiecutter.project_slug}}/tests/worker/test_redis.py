@@ -164,3 +164,25 @@ async def test_the_periodic_job_trims_only_acknowledged_entries(
     finally:
         await listen.aclose()
         await queue.broker.shutdown()
+
+
+async def test_a_listening_broker_reads_again_after_redis_lost_the_stream(
+    settings: Settings, redis: Redis
+) -> None:
+    """A Redis restarted without its data: the group is declared again, no job is missed."""
+    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
+    await queue.broker.startup()
+    assert queue.stream is not None
+    listen = queue.stream.listen()
+    try:
+        await queue.summarize.kiq([1.0])
+        await (await anext(listen)).ack()  # type: ignore[misc]
+        await redis.delete(settings.worker_queue)
+        sent = await queue.summarize.kiq([2.0])
+        again = await asyncio.wait_for(anext(listen), 10)
+        assert json.loads(again.data)["task_id"] == sent.task_id
+        await again.ack()  # type: ignore[misc]
+        assert (await redis.xpending(settings.worker_queue, "workers"))["pending"] == 0
+    finally:
+        await listen.aclose()
+        await queue.broker.shutdown()

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import random
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, cast
 
@@ -50,12 +50,6 @@ class StreamBroker(RedisStreamBroker):
             approximate=self.approximate,
         )
 
-    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
-        async def ack() -> None:
-            await self.redis.xack(queue_name, self.consumer_group_name, id)
-
-        return ack
-
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         delay = BACKOFF_MIN
         while True:
@@ -96,7 +90,11 @@ class StreamBroker(RedisStreamBroker):
 
     def _message(self, entry: "Entry") -> AckableMessage:
         entry_id, fields = entry
-        ack = self._ack_generator(id=entry_id.decode(), queue_name=self.queue_name)
+        stream, group = self.queue_name, self.consumer_group_name
+
+        async def ack() -> None:
+            await self.redis.xack(stream, group, entry_id)
+
         return AckableMessage(data=fields[b"data"], ack=ack)
 
 
