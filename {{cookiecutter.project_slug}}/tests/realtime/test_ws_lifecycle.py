@@ -48,7 +48,7 @@ async def test_slow_consumer_is_dropped_others_get_everything(
         assert (closed.code, closed.reason) == (1013, "slow consumer: send queue full")
         await stalled.ended()
         assert hub.subscribers("feed") == 1
-        assert len(hub.connections) == 2
+        assert len(hub.attached) == 2
 
 
 async def test_shutdown_closes_every_socket_with_1001(settings: Settings) -> None:
@@ -62,7 +62,7 @@ async def test_shutdown_closes_every_socket_with_1001(settings: Settings) -> Non
         for ws in (one, two):
             closed = await ws.closed()
             assert (closed.code, closed.reason) == (1001, "server shutting down")
-        assert not hub.connections
+        assert not hub.attached
         with pytest.raises(ServerClosedError) as late:  # the hub refuses newcomers once closing
             async with ASGIWebSocket(manager.app):
                 pass

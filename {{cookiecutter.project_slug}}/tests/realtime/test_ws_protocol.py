@@ -150,7 +150,7 @@ async def test_client_disconnect_leaves_every_channel(app: ASGIApp) -> None:
         hub = state["realtime"].hub
         assert hub.subscribers("a") == 1
     assert hub.subscribers("a") == 0
-    assert not hub.connections
+    assert not hub.attached
 
 
 async def test_protocol_schema_covers_every_message(client: AsyncClient) -> None:

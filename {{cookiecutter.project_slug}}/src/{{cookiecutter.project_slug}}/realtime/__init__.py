@@ -27,7 +27,7 @@ from ..module import Module
 from .auth import Authenticate, AuthenticationError, allow_anonymous, refuse_all
 from .broadcast import Broadcast, open_broadcast
 from .routes import router
-from .runtime import RealtimeState, Runtime, broadcast_in
+from .runtime import RealtimeState, broadcast_in, open_realtime
 from .settings import RealtimeSettings
 
 __all__ = [
@@ -48,5 +48,8 @@ def realtime_module(
     """The module; `authenticate` decides who may connect and publish (see `auth.py`)."""
     if authenticate is None:
         authenticate = allow_anonymous if settings.realtime_allow_anonymous else refuse_all
-    runtime = Runtime(settings, authenticate)
-    return Module(name="realtime", routers=[router], lifespan=runtime.lifespan)
+    return Module(
+        name="realtime",
+        routers=[router],
+        lifespan=lambda _app, _state: open_realtime(settings, authenticate),
+    )

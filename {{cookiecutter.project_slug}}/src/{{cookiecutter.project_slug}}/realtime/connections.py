@@ -1,4 +1,5 @@
-"""Live connections: a bounded send queue and one sender task each, and who listens where.
+"""Subscribers, one per live WebSocket: a bounded send queue and one sender task each; the
+hub knows who listens where.
 
 Publishing never waits for a client: `Hub.deliver` only appends the shared frame to each
 subscriber's queue. A client that falls `send_queue_size` frames behind is closed (1013)
@@ -36,8 +37,9 @@ class Limits:
 Handler = Callable[[str], Awaitable[None]]
 
 
-class Connection:
-    """One accepted WebSocket: frames go out through the queue, in order, from one task."""
+class Subscriber:
+    """One client's accepted WebSocket as the hub sees it: frames go out through its queue,
+    in order, from one task; `serve` passes what the client sends to a handler."""
 
     def __init__(self, websocket: WebSocket, limits: Limits) -> None:
         self.websocket = websocket
@@ -141,53 +143,53 @@ class Connection:
 
 
 class Hub:
-    """This process's connections and their channels; `deliver` fans a frame out."""
+    """This process's subscribers and their channels; `deliver` fans a frame out."""
 
     def __init__(self) -> None:
-        self.connections: set[Connection] = set()
-        self._subscribers: dict[str, set[Connection]] = {}
+        self.attached: set[Subscriber] = set()
+        self._subscribers: dict[str, set[Subscriber]] = {}
         self.closing = False
 
     def deliver(self, channel: str, frame: str) -> None:
-        for connection in self._subscribers.get(channel, ()):
-            connection.send(frame)
+        for subscriber in self._subscribers.get(channel, ()):
+            subscriber.send(frame)
 
     def subscribers(self, channel: str) -> int:
         return len(self._subscribers.get(channel, ()))
 
-    def subscribe(self, connection: Connection, channel: str) -> bool:
-        """False when the connection is at its channel limit."""
-        if channel not in connection.channels:
-            if len(connection.channels) >= connection.limits.max_channels:
+    def subscribe(self, subscriber: Subscriber, channel: str) -> bool:
+        """False when the subscriber is at its channel limit."""
+        if channel not in subscriber.channels:
+            if len(subscriber.channels) >= subscriber.limits.max_channels:
                 return False
-            connection.channels.add(channel)
-            self._subscribers.setdefault(channel, set()).add(connection)
+            subscriber.channels.add(channel)
+            self._subscribers.setdefault(channel, set()).add(subscriber)
         return True
 
-    def unsubscribe(self, connection: Connection, channel: str) -> None:
-        connection.channels.discard(channel)
+    def unsubscribe(self, subscriber: Subscriber, channel: str) -> None:
+        subscriber.channels.discard(channel)
         subscribers = self._subscribers.get(channel)
         if subscribers is not None:
-            subscribers.discard(connection)
+            subscribers.discard(subscriber)
             if not subscribers:
                 del self._subscribers[channel]
 
     @contextlib.contextmanager
-    def attached(self, connection: Connection) -> Iterator[None]:
-        """Registers `connection` for its lifetime; leaves every channel afterwards."""
-        self.connections.add(connection)
+    def attach(self, subscriber: Subscriber) -> Iterator[None]:
+        """Registers `subscriber` for its lifetime; leaves every channel afterwards."""
+        self.attached.add(subscriber)
         try:
             yield
         finally:
-            for channel in list(connection.channels):
-                self.unsubscribe(connection, channel)
-            self.connections.discard(connection)
+            for channel in list(subscriber.channels):
+                self.unsubscribe(subscriber, channel)
+            self.attached.discard(subscriber)
 
     async def shutdown(self) -> None:
-        """Close every connection with 1001 and wait for each to finish closing."""
+        """Close every subscriber's socket with 1001 and wait for each to finish closing."""
         self.closing = True
-        connections = list(self.connections)
-        for connection in connections:
-            connection.close(status.WS_1001_GOING_AWAY, "server shutting down")
-        for connection in connections:
-            await connection.finished.wait()
+        subscribers = list(self.attached)
+        for subscriber in subscribers:
+            subscriber.close(status.WS_1001_GOING_AWAY, "server shutting down")
+        for subscriber in subscribers:
+            await subscriber.finished.wait()

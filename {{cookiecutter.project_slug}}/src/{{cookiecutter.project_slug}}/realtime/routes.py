@@ -8,10 +8,10 @@ from starlette.requests import HTTPConnection
 
 from ..problems import PROBLEM_RESPONSE, problem
 from .auth import BEARER, AuthenticationError, bearer_token
-from .connections import Connection
+from .connections import Subscriber
+from .handler import MessageHandler
 from .protocol import CHANNEL_PATTERN, CLIENT_MESSAGE, SERVER_MESSAGE
 from .runtime import Realtime
-from .session import Session
 
 router = APIRouter(tags=["realtime"])
 
@@ -37,10 +37,10 @@ async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
         await websocket.close(status.WS_1001_GOING_AWAY, "server shutting down")
         return
     await websocket.accept(BEARER if BEARER in websocket.scope["subprotocols"] else None)
-    connection = Connection(websocket, realtime.limits)
-    session = Session(connection, realtime.hub, realtime.broadcast, sender)
-    with realtime.hub.attached(connection):
-        await connection.serve(session.handle)
+    subscriber = Subscriber(websocket, realtime.limits)
+    handler = MessageHandler(subscriber, realtime.hub, realtime.broadcast, sender)
+    with realtime.hub.attach(subscriber):
+        await subscriber.serve(handler.handle)
 
 
 class PublishBody(BaseModel):

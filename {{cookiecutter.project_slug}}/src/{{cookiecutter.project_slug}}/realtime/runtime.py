@@ -8,8 +8,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypedDict
 
-from fastapi import FastAPI
-
 from ..module import ReadinessCheck, Resources, State
 from .auth import Authenticate
 from .broadcast import Broadcast, open_broadcast
@@ -45,41 +43,38 @@ def broadcast_in(state: State) -> Broadcast | None:
     raise TypeError(f"state key 'broadcast' holds a {type(broadcast).__name__}, not a Broadcast")
 
 
-class Runtime:
-    def __init__(self, settings: RealtimeSettings, authenticate: Authenticate) -> None:
-        self.settings = settings
-        self.authenticate = authenticate
-        self.limits = Limits(
-            max_message_size=settings.realtime_max_message_size,
-            send_queue_size=settings.realtime_send_queue_size,
-            max_channels=settings.realtime_max_channels,
-            idle_timeout=settings.realtime_idle_timeout or None,
-            max_invalid_messages=settings.realtime_max_invalid_messages,
-            close_timeout=settings.realtime_close_timeout,
+@asynccontextmanager
+async def open_realtime(
+    settings: RealtimeSettings, authenticate: Authenticate
+) -> AsyncIterator[Resources]:
+    """The module's lifespan: open the broadcast; on exit close every socket (1001), then it."""
+    limits = Limits(
+        max_message_size=settings.realtime_max_message_size,
+        send_queue_size=settings.realtime_send_queue_size,
+        max_channels=settings.realtime_max_channels,
+        idle_timeout=settings.realtime_idle_timeout or None,
+        max_invalid_messages=settings.realtime_max_invalid_messages,
+        close_timeout=settings.realtime_close_timeout,
+    )
+    hub = Hub()
+    async with open_broadcast(settings, hub.deliver) as broadcast:
+        realtime = Realtime(
+            hub,
+            broadcast,
+            limits,
+            authenticate,
+            # A stalled Redis fails the publish in flight within this time.
+            retry_after=math.ceil(settings.redis_timeout),
         )
-
-    @asynccontextmanager
-    async def lifespan(self, app: FastAPI, state: State) -> AsyncIterator[Resources]:
-        """Open the broadcast; on exit close every socket (1001), then the broadcast."""
-        hub = Hub()
-        async with open_broadcast(self.settings, hub.deliver) as broadcast:
-            realtime = Realtime(
-                hub,
-                broadcast,
-                self.limits,
-                self.authenticate,
-                # A stalled Redis fails the publish in flight within this time.
-                retry_after=math.ceil(self.settings.redis_timeout),
-            )
-            # Subscribed, and Redis answers: only a Redis backend has processes to reach.
-            checks: dict[str, ReadinessCheck] = {}
-            if self.settings.redis_url is not None:
-                checks["realtime.redis"] = broadcast.backend.check
+        # Subscribed, and Redis answers: only a Redis backend has processes to reach.
+        checks: dict[str, ReadinessCheck] = {}
+        if settings.redis_url is not None:
+            checks["realtime.redis"] = broadcast.backend.check
+        try:
+            yield Resources(RealtimeState(broadcast=broadcast, realtime=realtime), checks)
+        finally:
             try:
-                yield Resources(RealtimeState(broadcast=broadcast, realtime=realtime), checks)
-            finally:
-                try:
-                    async with asyncio.timeout(self.limits.close_timeout):
-                        await hub.shutdown()
-                except TimeoutError:
-                    logger.warning("realtime: %d sockets still closing", len(hub.connections))
+                async with asyncio.timeout(limits.close_timeout):
+                    await hub.shutdown()
+            except TimeoutError:
+                logger.warning("realtime: %d sockets still closing", len(hub.attached))
