@@ -13,7 +13,6 @@ seconds (see `__main__.py`).
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
@@ -45,8 +44,7 @@ class Subscriber:
         self.websocket = websocket
         self.limits = limits
         self.channels: set[str] = set()
-        self._frames: deque[str] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
+        self._frames: asyncio.Queue[str] = asyncio.Queue(limits.send_queue_size)
         self._close: tuple[int, str] | None = None
         self._closing = asyncio.Event()
         self._peer_gone = False
@@ -56,13 +54,10 @@ class Subscriber:
         """Queue a text frame; never waits. Overflow closes the connection (1013)."""
         if self._closing.is_set():
             return
-        if len(self._frames) >= self.limits.send_queue_size:
+        try:
+            self._frames.put_nowait(frame)
+        except asyncio.QueueFull:
             self.close(status.WS_1013_TRY_AGAIN_LATER, "slow consumer: send queue full")
-            return
-        self._frames.append(frame)
-        wakeup = self._wakeup
-        if wakeup is not None and not wakeup.done():
-            wakeup.set_result(None)
 
     def close(self, code: int = status.WS_1000_NORMAL_CLOSURE, reason: str = "") -> None:
         """Ask `serve` to stop and close with `code`; the first request wins."""
@@ -80,7 +75,8 @@ class Subscriber:
             sender.cancel()
             receiver.cancel()
             await asyncio.wait({sender, receiver})
-            self._frames.clear()  # what the client will never get
+            while not self._frames.empty():  # what the client will never get
+                self._frames.get_nowait()
             try:
                 await self._send_close()
             finally:
@@ -95,16 +91,10 @@ class Subscriber:
                 await self.websocket.close(code, reason)
 
     async def _send_frames(self) -> None:
-        # A plain deque and one wake-up future: this loop runs once per delivered frame,
-        # so it stays cheaper than asyncio.Queue, and drains a backlog without suspending.
-        frames = self._frames
-        loop = asyncio.get_running_loop()
         try:
             while True:
-                if not frames:
-                    self._wakeup = loop.create_future()
-                    await self._wakeup
-                await self.websocket.send({"type": "websocket.send", "text": frames.popleft()})
+                frame = await self._frames.get()
+                await self.websocket.send({"type": "websocket.send", "text": frame})
         except WebSocketDisconnect:
             self._peer_gone = True
             self.close()
