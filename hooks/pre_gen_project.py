@@ -61,8 +61,8 @@ PEP440 = re.compile(
 def text_problem(field: str, value: str) -> str | None:
     if not value.strip():
         return f"{field} is empty: give a short single-line text"
-    if not value.isprintable() or '"' in value or "\\" in value:
-        return f"{field} {value!r} must be one printable line without double quotes or backslashes"
+    if not value.isprintable():
+        return f"{field} {value!r} must be one line of printable characters"
     return None
 
 

@@ -84,6 +84,18 @@ COMBINATIONS: list[Combination] = [
             "version": "2.0.0rc1",
         },
     ),
+    Combination(
+        # Quotes, backslashes, letters and punctuation that ruff calls ambiguous, wide letters.
+        "free-text-answers",
+        {
+            "project_name": 'Jane "JD" O\'Dóherty \u2013 \\ Co',
+            "description": (
+                'Orders of "Jane\u2019s" shop \\ K\u0131l\u0131ç & Co \u2013 \u0441 тобой, 東京: a'
+                ' description long enough to wrap, ending in a quote "'
+            ),
+            "author_name": 'Jane "JD" O\'Dóherty \\ Co',
+        },
+    ),
     Combination(  # the modules that share Redis, with no database to lean on
         "redis-modules-without-database",
         ALL_OFF | {"websockets": True, "background_worker": True, "rate_limit": True},

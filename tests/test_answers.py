@@ -8,7 +8,8 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 from pytest_cookies.plugin import Cookies
 
-from combinations import TEMPLATE
+from combinations import TEMPLATE, defaults
+from pre_gen_project import problems
 
 BAD_ANSWERS = [
     ({"project_slug": "My-Service"}, "project_slug"),
@@ -35,9 +36,10 @@ BAD_ANSWERS = [
     ({"author_email": "a" * 243 + "@example.com"}, "author_email"),
     ({"version": "1" + ".0" * 16}, "version"),
     ({"project_name": "   ", "project_slug": "svc"}, "project_name"),
-    ({"project_name": 'The "Best" API'}, "project_name"),
+    ({"project_name": "tab\tseparated"}, "project_name"),
     ({"description": "two\nlines"}, "description"),
-    ({"author_name": "back\\slash"}, "author_name"),
+    ({"author_name": "Jane\u2028Doe"}, "author_name"),  # a line separator
+    ({"author_name": "Jane\x00Doe"}, "author_name"),
     ({"author_email": "not-an-email"}, "author_email"),
     ({"author_email": "a@b"}, "author_email"),
     ({"version": "1.0-beta"}, "version"),
@@ -82,6 +84,15 @@ def test_good_answers_pass(cookies: Cookies, tmp_path: Path) -> None:
     assert result.exception is None
     assert result.project_path.name == "billing_invoicing_api"
     assert left_in_output(tmp_path) == ["bake00/billing_invoicing_api"]
+
+
+@pytest.mark.parametrize(
+    "text", ['The "Best" API', "back\\slash", "O'Dóherty & Co \u2013 東京", '"', "\\"]
+)
+def test_free_text_may_hold_quotes_backslashes_and_any_script(text: str) -> None:
+    """The files quote the answers as their languages need, so only shape is refused."""
+    texts = dict.fromkeys(("project_name", "description", "author_name"), text)
+    assert problems(defaults() | {"project_slug": "svc"} | texts) == []
 
 
 @pytest.mark.parametrize(("key", "value"), [("python_version", "3.10"), ("database", "mysql")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -76,6 +77,24 @@ def test_config_files_parse(combination: Combination, baked: Bakery) -> None:
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={combination.answers['python_version']}"
     assert parsed >= 3
+
+
+def test_free_text_answers_read_back_as_given(combination: Combination, baked: Bakery) -> None:
+    """Quoted as Python and TOML need, the name, description and author are the answers: the
+    description only trimmed and wrapped, as the package's docstring."""
+    project = baked(combination)
+    answers = combination.answers
+    package = ast.parse((project / "src" / project.name / "__init__.py").read_text())
+    docstring, title = ast.get_docstring(package, clean=False), package.body[1]
+    assert docstring is not None
+    assert docstring.split() == answers["description"].split()
+    assert isinstance(title, ast.Assign)
+    assert ast.unparse(title.targets) == "TITLE"
+    assert ast.literal_eval(title.value) == answers["project_name"]
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert metadata["description"] == answers["description"]
+    author = {"name": answers["author_name"], "email": answers["author_email"]}
+    assert metadata["authors"] == [author]
 
 
 def test_compose_ci_and_updates_match_their_schemas(

@@ -5,7 +5,7 @@ from importlib import metadata
 
 from fastapi import FastAPI
 
-from . import problems
+from . import TITLE, problems
 from .api import health
 from .lifespan import lifespan_for
 from .middleware.body_limit import BodyLimitMiddleware
@@ -24,10 +24,11 @@ def create_app(
     settings = settings or Settings()
     if enabled is None:
         enabled = modules(settings)
+    package = metadata.metadata("{{ cookiecutter.project_slug.replace('_', '-') }}")
     app = FastAPI(
-        title="{{ cookiecutter.project_name }}",
-        description="{{ cookiecutter.description }}",
-        version=metadata.version("{{ cookiecutter.project_slug.replace('_', '-') }}"),
+        title=TITLE,
+        description=package["Summary"],
+        version=package["Version"],
         lifespan=lifespan_for(enabled),
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,

@@ -3,13 +3,14 @@
 import pytest
 from httpx import AsyncClient
 
+from {{ cookiecutter.project_slug }} import TITLE
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 
 
 async def test_openapi_documents_routes_and_problem_responses(client: AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
-    assert spec["info"]["title"] == "{{ cookiecutter.project_name }}"
+    assert spec["info"]["title"] == TITLE
     assert spec["info"]["version"] == "{{ cookiecutter.version }}", "pyproject.toml's"
     assert {"/health/live", "/health/ready", "/items", "/items/{item_id}"} <= set(spec["paths"])
     get_item = spec["paths"]["/items/{item_id}"]["get"]
@@ -39,4 +40,4 @@ def test_invalid_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_main_exposes_an_app_for_servers() -> None:
     from {{ cookiecutter.project_slug }}.main import app
 
-    assert app.title == "{{ cookiecutter.project_name }}"
+    assert app.title == TITLE
