@@ -40,11 +40,12 @@ STDLIB_ELSEWHERE = frozenset(
         "telnetlib", "uu", "xdrlib",
     }
 )  # fmt: skip
-# Longest answers: the slug names a directory, a package and environment variables; the
-# texts go into one-line metadata. (A path component over 255 bytes cannot be created.)
+# Longest answers: the slug names a directory, a package and environment variables, and
+# generated lines that name it twice (imports, `uvicorn <slug>.main:app`) must stay within
+# the line length (tier 1 renders a slug this long); the texts go into one-line metadata.
 MAX_LENGTH = {
     "project_name": 64,
-    "project_slug": 64,
+    "project_slug": 24,
     "description": 200,
     "author_name": 100,
     "author_email": 254,

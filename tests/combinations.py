@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pre_gen_project import MAX_LENGTH
+
 TEMPLATE = Path(__file__).resolve().parent.parent
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 """cookiecutter.json as written: choices as lists, prompts, private keys."""
@@ -95,6 +97,9 @@ COMBINATIONS: list[Combination] = [
             ),
             "author_name": 'Jane "JD" O\'Dóherty \\ Co',
         },
+    ),
+    Combination(  # every generated line that names the package twice stays within 100
+        "longest-slug", ALL_ON | {"project_slug": "s" * MAX_LENGTH["project_slug"]}
     ),
     Combination(  # the modules that share Redis, with no database to lean on
         "redis-modules-without-database",

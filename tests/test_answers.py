@@ -28,8 +28,8 @@ BAD_ANSWERS = [
     ({"project_slug": "yaml"}, "project_slug"),
     ({"project_slug": "pydantic_core"}, "project_slug"),
     ({"project_slug": "python_dotenv"}, "project_slug"),  # a distribution name
-    ({"project_slug": "a" * 65}, "project_slug"),
-    ({"project_name": "Billing " * 40}, "project_name"),  # the derived slug is cut to 64
+    ({"project_slug": "a" * 25}, "project_slug"),
+    ({"project_name": "Billing " * 40}, "project_name"),  # the derived slug is cut to 24
     ({"project_name": "A" * 65, "project_slug": "svc"}, "project_name"),
     ({"description": "d" * 201}, "description"),
     ({"author_name": "n" * 101}, "author_name"),
