@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from pydantic import Field
@@ -160,8 +161,6 @@ _encode = json.JSONEncoder(default=str).encode
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, then the record's extras."""
 
-    _second: tuple[int, str] = (0, "1970-01-01T00:00:00")
-
     def format(self, record: logging.LogRecord) -> str:
         fields = {k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS}
         if record.exc_info:
@@ -176,13 +175,9 @@ class JsonFormatter(logging.Formatter):
         return _encode({**head, "message": message, **fields})
 
     def timestamp(self, created: float) -> str:
-        """UTC ISO 8601 with milliseconds; the part up to the second is formatted once."""
-        seconds = int(created)
-        second, text = self._second
-        if second != seconds:
-            text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-            self._second = (seconds, text)  # one tuple: safe if threads log at once
-        return f"{text}.{int((created - seconds) * 1000):03d}Z"
+        """UTC ISO 8601 with milliseconds."""
+        moment = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        return moment.removesuffix("+00:00") + "Z"
 
 
 class JsonLinesHandler(logging.StreamHandler[TextIO]):
@@ -191,7 +186,7 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
     An access line through `logging` costs a `LogRecord`, a caller lookup and a scan of the
     record's attributes: most of what the request-id middleware adds to a request. While
     this handler is the only place access lines can go, `write_access` writes the same JSON
-    object directly.
+    object directly (what that gains: the bench's Middleware group, BENCHMARKS.md).
     """
 
     def __init__(self, stream: TextIO) -> None:
