@@ -8,7 +8,7 @@ from typing import Any
 
 from . import wrk
 from .config import Config
-from .process import Unavailable, environment, log
+from .process import Failed, Unavailable, environment, log
 from .projects import Project, Projects, tool
 from .results import Row, Target, unavailable
 from .servers import Server, ServiceServer
@@ -150,8 +150,9 @@ def guarded(group: str, case: str, body: Callable[[], list[Row]]) -> list[Row]:
     try:
         return body()
     except Unavailable as exc:
-        log(f"{group} / {case}: unavailable: {exc}")
-        return [unavailable(group, case, str(exc))]
+        reason = f"error: {exc}" if isinstance(exc, Failed) else str(exc)
+        log(f"{group} / {case}: unavailable: {reason}")
+        return [unavailable(group, case, reason)]
     except Exception as exc:  # a broken case must not end the run
         log(f"{group} / {case}: error: {exc!r}")
         return [unavailable(group, case, f"error: {exc!r}")]

@@ -17,6 +17,10 @@ class Unavailable(Exception):
     """A case cannot run here (module missing, service unreachable, tool absent)."""
 
 
+class Failed(Unavailable):
+    """A process the case needs ran and failed: the case is broken, reported as an error."""
+
+
 def log(message: str) -> None:
     """Progress goes to stderr, so stdout carries only the table."""
     print(f"[bench {time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
@@ -30,7 +34,8 @@ def run(
     timeout: float = 600,
     what: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run to completion; failure or timeout raises `Unavailable` with the output's tail."""
+    """Run to completion; a missing program raises `Unavailable`, a failure or a timeout
+    `Failed`, with the output's tail."""
     try:
         result = subprocess.run(
             [str(a) for a in args],
@@ -42,12 +47,12 @@ def run(
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise Unavailable(f"{what or args[0]} timed out after {timeout:.0f}s") from exc
+        raise Failed(f"{what or args[0]} timed out after {timeout:.0f}s") from exc
     except OSError as exc:
         raise Unavailable(f"{what or args[0]}: {exc}") from exc
     if result.returncode != 0:
         tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
-        raise Unavailable(f"{what or args[0]} exited {result.returncode}: {' / '.join(tail)}")
+        raise Failed(f"{what or args[0]} exited {result.returncode}: {' / '.join(tail)}")
     return result
 
 

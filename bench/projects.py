@@ -95,7 +95,7 @@ class Projects:
                 self._done[name] = exc
         result = self._done[name]
         if isinstance(result, Unavailable):
-            raise Unavailable(f"project {name}: {result}")
+            raise type(result)(f"project {name}: {result}")
         return result
 
     def _make(self, name: str, answers: dict[str, Any]) -> Project:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .process import Unavailable, dies_with_this_process, log
+from .process import Failed, dies_with_this_process, log
 
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -111,14 +111,14 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise Unavailable(f"{self.name} exited at start: {self.log_tail()}")
+                raise Failed(f"{self.name} exited at start: {self.log_tail()}")
             if self.status(self.ready_path) == 200:
                 log(f"started {self.name} on :{self.port}")
                 self._start_profiler()
                 return self
             time.sleep(0.1)
         self.stop()
-        raise Unavailable(f"{self.name} not ready on {self.ready_path} in {timeout:.0f}s")
+        raise Failed(f"{self.name} not ready on {self.ready_path} in {timeout:.0f}s")
 
     def start(self, timeout: float = 60) -> "Server":
         self.launch()

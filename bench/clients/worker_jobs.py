@@ -38,7 +38,7 @@ async def main(package: str, jobs: int, rounds: int) -> dict[str, Any]:
     settings = importlib.import_module(f"{package}.modules").Settings()
     queue_module = importlib.import_module(f"{package}.worker.queue")
     request = importlib.import_module(f"{package}.worker.schemas").SummaryRequest(numbers=[1, 2, 3])
-    queue = queue_module.JobQueue(settings)
+    queue = queue_module.JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     stream = settings.worker_queue
     redis = Redis.from_url(settings.redis_url)
     await queue.broker.startup()
