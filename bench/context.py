@@ -11,7 +11,7 @@ from .config import Config
 from .process import Failed, Unavailable, environment, log
 from .projects import Project, Projects, tool
 from .results import Row, Target, unavailable
-from .servers import Server, ServiceServer
+from .servers import FastapiRunServer, Server, ServiceServer
 from .stats import Summary
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -74,6 +74,20 @@ class Context:
             app,
             cwd=project.path,
             env=environment(BENCH_PACKAGE=project.slug, **env),
+            log_dir=self.log_dir,
+            app_dir=APPS,
+        )
+
+    def fastapi_run(self, name: str, project: Project, app_file: str) -> Server:
+        """A baseline app file from bench/apps served by `fastapi run` (access line on)."""
+        return FastapiRunServer(
+            name,
+            project.python,
+            app_file,
+            cwd=project.path,
+            # `fastapi run` imports the file as part of the `bench` package; its siblings
+            # are imported as top-level modules, as uvicorn's `--app-dir` lets the others.
+            env=environment(BENCH_PACKAGE=project.slug, PYTHONPATH=str(APPS)),
             log_dir=self.log_dir,
             app_dir=APPS,
         )

@@ -222,6 +222,19 @@ class ServiceServer(Server):
         return [str(self.python), "-m", self.app]
 
 
+class FastapiRunServer(Server):
+    """An app file served by `fastapi run`, as FastAPI's docs serve it in production:
+    uvicorn's defaults, its text access line on every request."""
+
+    def command(self) -> Sequence[str]:
+        assert self.app_dir is not None
+        return [
+            str(self.python),
+            *("-m", "fastapi", "run", str(self.app_dir / self.app)),
+            *("--host", HOST, "--port", str(self.port)),
+        ]
+
+
 @contextlib.contextmanager
 def serving(*servers: Server) -> Iterator[tuple[Server, ...]]:
     """Start all at once, wait until each answers; stop all (also when one fails to start)."""
