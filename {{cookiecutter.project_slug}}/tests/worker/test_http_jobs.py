@@ -20,8 +20,8 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.http_jobs import JobHttpClient
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import wait_for
-from support.upstream import URL, Upstream
+from .conftest import Start, start_worker, wait_for
+from support.upstream import RATE, URL, Upstream, serving
 
 seen: list[httpx.AsyncClient] = []
 probe = APIRouter()
@@ -66,7 +66,23 @@ async def test_the_example_job_fetches_a_rate(client: AsyncClient, queue: JobQue
     kicker: AsyncKicker[..., object] = AsyncKicker("fetch_rate", queue.broker, {})
     sent = await kicker.kiq(base="EUR", quote="USD")
     job = await wait_for(client, sent.task_id)
-    assert (job["status"], job["result"]) == (
-        "succeeded",
-        {"base": "EUR", "quote": "USD", "rate": 1.0832, "date": "2025-01-31"},
-    )
+    assert (job["status"], job["result"]) == ("succeeded", {"base": "EUR", "quote": "USD", **RATE})
+
+
+@pytest.mark.process
+async def test_a_worker_process_calls_upstreams_with_the_client_it_opened(
+    redis_settings: Settings, start: Start
+) -> None:
+    """A worker runs the app's lifespan, so its jobs get a client made from its settings."""
+    queue = JobQueue(redis_settings, shutdown_timeout=redis_settings.shutdown_timeout)
+    async with serving() as (url, received):
+        await queue.broker.startup()
+        try:
+            start_worker(start, RATES_URL=url)
+            kicker: AsyncKicker[..., object] = AsyncKicker("fetch_rate", queue.broker, {})
+            sent = await kicker.kiq(base="EUR", quote="USD")
+            result = await sent.wait_result(timeout=60)
+        finally:
+            await queue.broker.shutdown()
+    assert result.return_value == {"base": "EUR", "quote": "USD", **RATE}
+    assert received == ["GET /v1/rates/EUR/USD HTTP/1.1"]
