@@ -69,6 +69,21 @@ MANIFEST: tuple[Owner, ...] = (
         {"background_worker": (True,), "database": DATABASES},
         ("src/{package}/worker/db_jobs.py", "tests/worker/test_db_jobs.py"),
     ),
+    # http_client
+    Owner(
+        {"http_client": (True,)},
+        ("src/{package}/http_client", "tests/http_client", "tests/support/upstream.py"),
+    ),
+    # jobs with the HTTP client
+    Owner(
+        {"background_worker": (True,), "http_client": (True,)},
+        ("src/{package}/worker/http_jobs.py", "tests/worker/test_http_jobs.py"),
+    ),
+    # the request id sent upstream
+    Owner(
+        {"http_client": (True,), "request_id": (True,)},
+        ("src/{package}/http_client/propagation.py", "tests/http_client/test_propagation.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},

@@ -191,6 +191,7 @@ TRACES = {
     ("database", "none"): ("sqlalchemy", "alembic", "DATABASE_URL", "DbSession"),
     ("websockets", False): ("realtime_module", "REALTIME_", "Broadcast"),
     ("background_worker", False): ("taskiq", "WORKER_", "JobQueue"),
+    ("http_client", False): ("HttpClient", "HTTP_CLIENT_", "RATES_URL", "RetryTransport"),
     ("request_id", False): ("RequestIdMiddleware", "Server-Timing"),
     ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
     ("cors", False): ("CORSMiddleware", "CORS_"),

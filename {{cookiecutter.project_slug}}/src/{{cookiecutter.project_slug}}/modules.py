@@ -4,6 +4,9 @@ from .collector import collector_module
 {% if cookiecutter.database != "none" %}
 from .db import DatabaseSettings, database_module
 {% endif %}
+{% if cookiecutter.http_client %}
+from .http_client import HttpClientSettings, http_client_module
+{% endif %}
 from .items import items_module
 {% if cookiecutter.cors %}
 from .middleware.cors import CorsSettings, cors_module
@@ -50,6 +53,9 @@ class Settings(
 {% if cookiecutter.database != "none" %}
     DatabaseSettings,
 {% endif %}
+{% if cookiecutter.http_client %}
+    HttpClientSettings,
+{% endif %}
 {% if cookiecutter.websockets %}
     RealtimeSettings,
 {% endif %}
@@ -68,6 +74,10 @@ def modules(settings: Settings) -> list[Module]:
     included; CORS before any limit counts a preflight; GZip around what the limits produce;
     the rate limit last, so a refused request costs only a bucket lookup. The collector
     starts last, so it freezes what every other module opened.
+{% if cookiecutter.http_client and cookiecutter.background_worker %}
+    The HTTP client starts before the worker, so it closes after it: jobs that finish
+    during a shutdown can still call upstreams.
+{% endif %}
     """
     return [
 {% if cookiecutter.request_id %}
@@ -87,6 +97,9 @@ def modules(settings: Settings) -> list[Module]:
 {% endif %}
 {% if cookiecutter.database != "none" %}
         database_module(settings),
+{% endif %}
+{% if cookiecutter.http_client %}
+        http_client_module(settings),
 {% endif %}
         items_module(),
 {% if cookiecutter.websockets %}

@@ -28,6 +28,9 @@ from ..realtime import RealtimeSettings, broadcast_in
 from .db_jobs import count_items
 {% endif %}
 from .errors import redis_outages
+{% if cookiecutter.http_client %}
+from .http_jobs import fetch_rate
+{% endif %}
 from .jobs import summarize, trim_stream
 {% if cookiecutter.websockets %}
 from .notify import CompletionNotifier
@@ -134,6 +137,9 @@ class JobQueue:
         )
 {% if cookiecutter.database != "none" %}
         self.broker.register_task(count_items, task_name="count_items")
+{% endif %}
+{% if cookiecutter.http_client %}
+        self.broker.register_task(fetch_rate, task_name="fetch_rate")
 {% endif %}
 
     @asynccontextmanager
