@@ -1,10 +1,12 @@
 """A fake rates upstream: behind `httpx.MockTransport` (no network), or served on a local port
 for other processes; either records every request."""
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 
@@ -59,22 +61,32 @@ class Upstream:
         return httpx.MockTransport(self.handle)
 
 
-@asynccontextmanager
-async def serving() -> AsyncIterator[tuple[str, list[str]]]:
-    """The upstream on a free local port, answering every request with `RATE`: its base URL,
-    and the request lines it got."""
+@contextmanager
+def served() -> Iterator[tuple[str, list[str]]]:
+    """The upstream on a free local port, in a thread of its own, answering every request
+    with `RATE`: its base URL, and the request lines it got. For other processes, and for
+    clients that run an event loop of their own (schemathesis)."""
     body = json.dumps(RATE).encode()
-    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     received: list[str] = []
 
-    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        received.append(request.decode().split("\r\n", 1)[0])
-        writer.write(head.encode() + b"Connection: close\r\n\r\n" + body)
-        await writer.drain()
-        writer.close()
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            received.append(self.requestline)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    async with server:
-        port = server.sockets[0].getsockname()[1]
-        yield f"http://127.0.0.1:{port}/v1", received
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the tests read `received`."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -21,7 +21,7 @@ from {{ cookiecutter.project_slug }}.worker.http_jobs import JobHttpClient
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import Start, start_worker, wait_for
-from support.upstream import RATE, URL, Upstream, serving
+from support.upstream import RATE, URL, Upstream, served
 
 seen: list[httpx.AsyncClient] = []
 probe = APIRouter()
@@ -75,7 +75,7 @@ async def test_a_worker_process_calls_upstreams_with_the_client_it_opened(
 ) -> None:
     """A worker runs the app's lifespan, so its jobs get a client made from its settings."""
     queue = JobQueue(redis_settings, shutdown_timeout=redis_settings.shutdown_timeout)
-    async with serving() as (url, received):
+    with served() as (url, received):
         await queue.broker.startup()
         try:
             start_worker(start, RATES_URL=url)
