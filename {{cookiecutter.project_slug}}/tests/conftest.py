@@ -56,6 +56,10 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 
 from support.service import MODULE, Service, is_setting
 
+# `async def` tests run under anyio (`anyio_mode = "auto"`), on event loops that fail a test
+# whose code blocks them (support/blocking.py); pytester runs pytest inside a test.
+pytest_plugins = ["pytester", "support.blocking"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def hermetic() -> Iterator[None]:
@@ -81,12 +85,6 @@ async def _boom() -> None:
 def crashing() -> Module:
     """A module whose `GET /boom` raises an exception no handler knows."""
     return Module(name="crashing", routers=[_crash])
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    """`async def` tests run under anyio (`anyio_mode = "auto"`), on asyncio."""
-    return "asyncio"
 
 
 @pytest.fixture

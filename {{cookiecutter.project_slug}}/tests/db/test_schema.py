@@ -58,7 +58,8 @@ async def test_a_service_started_before_the_migrations(
         await upgrade(empty_database_url)  # no restart needed
         assert (await client.get("/health/ready")).status_code == 200
         assert (await client.post("/items", json={"name": "Migrated"})).status_code == 201
-    output = service.stop()
+    await service.terminate()
+    output = service.output()
     assert output.count("database schema is not at the migrations' head") == 1  # at start-up
 
 

@@ -129,7 +129,8 @@ async def test_the_service_and_a_worker_start_without_redis_and_recover(
         )
     assert job.json()["result"] == {"count": 2, "total": 3.0, "mean": 1.5}
     assert worker.poll() is None, "the worker kept running through the outage"
-    log = service.stop()
+    await service.terminate()
+    log = service.output()
     assert "Traceback" not in log
     assert "unhandled error" not in log
 
