@@ -11,7 +11,7 @@ from .config import Config
 from .process import Failed, Unavailable, environment, log
 from .projects import Project, Projects, tool
 from .results import Row, Target, unavailable
-from .servers import FastapiRunServer, Server, ServiceServer
+from .servers import Server, ServiceServer
 from .stats import Summary
 
 APPS = Path(__file__).resolve().parent / "apps"
@@ -66,28 +66,17 @@ class Context:
             server.profile = (py_spy, self.workdir / "profiles" / f"{name}-{server.port}.txt")
         return server
 
-    def baseline(self, name: str, project: Project, app: str, **env: str) -> Server:
-        """A baseline app from bench/apps, in the project's virtualenv (same libraries)."""
-        return Server(
+    def baseline(
+        self, name: str, project: Project, app: str, server: type[Server] = Server, **env: str
+    ) -> Server:
+        """A baseline app from bench/apps, in the project's virtualenv (same libraries),
+        served by uvicorn (`server`: by another command)."""
+        return server(
             name,
             project.python,
             app,
             cwd=project.path,
             env=environment(BENCH_PACKAGE=project.slug, **env),
-            log_dir=self.log_dir,
-            app_dir=APPS,
-        )
-
-    def fastapi_run(self, name: str, project: Project, app_file: str) -> Server:
-        """A baseline app file from bench/apps served by `fastapi run` (access line on)."""
-        return FastapiRunServer(
-            name,
-            project.python,
-            app_file,
-            cwd=project.path,
-            # `fastapi run` imports the file as part of the `bench` package; its siblings
-            # are imported as top-level modules, as uvicorn's `--app-dir` lets the others.
-            env=environment(BENCH_PACKAGE=project.slug, PYTHONPATH=str(APPS)),
             log_dir=self.log_dir,
             app_dir=APPS,
         )

@@ -226,6 +226,12 @@ class FastapiRunServer(Server):
     """An app file served by `fastapi run`, as FastAPI's docs serve it in production:
     uvicorn's defaults, its text access line on every request."""
 
+    def __init__(self, name: str, python: Path, app: str, **kwargs: Any) -> None:
+        super().__init__(name, python, app, **kwargs)
+        # `fastapi run` imports the file as part of the `bench` package; its siblings are
+        # imported as top-level modules, as uvicorn's `--app-dir` lets the other baselines.
+        self.env["PYTHONPATH"] = str(self.app_dir)
+
     def command(self) -> Sequence[str]:
         assert self.app_dir is not None
         return [

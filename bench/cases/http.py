@@ -9,7 +9,7 @@ from ..config import Config
 from ..context import Context, guarded, latency_note, throughput_row
 from ..projects import base_answers
 from ..results import Row, Target
-from ..servers import Server, serving
+from ..servers import FastapiRunServer, Server, serving
 
 GROUP = "HTTP"
 ACCEPT = {"Accept-Encoding": "gzip"}
@@ -60,7 +60,7 @@ def _run(ctx: Context) -> list[Row]:
     candidate = ctx.service("template", project)
     bare = ctx.baseline("bare-fastapi", project, "bare_fastapi:app")
     routed = ctx.baseline("routed-fastapi", project, "routed_fastapi:app")
-    served = ctx.fastapi_run("fastapi-run", project, "bare_fastapi.py")
+    served = ctx.baseline("fastapi-run", project, "bare_fastapi.py", FastapiRunServer)
     with serving(candidate, bare, routed, served):
         for server in (candidate, bare, routed, served):
             seed(server)

@@ -6,12 +6,13 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import pytest
 from httpx import AsyncClient
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from taskiq import Context, TaskiqMessage
+from taskiq import AckableMessage, Context, TaskiqMessage
 
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker.jobs import trim_stream
@@ -145,44 +146,47 @@ async def test_a_broker_takes_over_what_another_left_unacknowledged(
             await queue.broker.shutdown()
 
 
-async def test_the_periodic_job_trims_only_acknowledged_entries(
-    settings: Settings, redis: Redis
-) -> None:
+Listening = tuple[JobQueue, AsyncGenerator[AckableMessage, None]]
+
+
+@pytest.fixture
+async def listening(settings: Settings) -> AsyncIterator[Listening]:
+    """A queue, and its stream read as a worker reads it (closed after the test)."""
     queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
     await queue.broker.startup()
     assert queue.stream is not None
     listen = queue.stream.listen()
     try:
-        for n in range(3):
-            await queue.summarize.kiq([float(n)])
-        done, running = await anext(listen), await anext(listen)
-        await done.ack()  # type: ignore[misc]
-        message = TaskiqMessage(task_id="t", task_name="trim_stream", labels={}, args=[], kwargs={})
-        assert await trim_stream(Context(message, queue.broker)) == 1
-        assert await redis.xlen(settings.worker_queue) == 2
-        await running.ack()  # type: ignore[misc]
+        yield queue, listen
     finally:
         await listen.aclose()
         await queue.broker.shutdown()
+
+
+async def test_the_periodic_job_trims_only_acknowledged_entries(
+    listening: Listening, settings: Settings, redis: Redis
+) -> None:
+    queue, listen = listening
+    for n in range(3):
+        await queue.summarize.kiq([float(n)])
+    done, running = await anext(listen), await anext(listen)
+    await done.ack()  # type: ignore[misc]
+    message = TaskiqMessage(task_id="t", task_name="trim_stream", labels={}, args=[], kwargs={})
+    assert await trim_stream(Context(message, queue.broker)) == 1
+    assert await redis.xlen(settings.worker_queue) == 2
+    await running.ack()  # type: ignore[misc]
 
 
 async def test_a_listening_broker_reads_again_after_redis_lost_the_stream(
-    settings: Settings, redis: Redis
+    listening: Listening, settings: Settings, redis: Redis
 ) -> None:
     """A Redis restarted without its data: the group is declared again, no job is missed."""
-    queue = JobQueue(settings, shutdown_timeout=settings.shutdown_timeout)
-    await queue.broker.startup()
-    assert queue.stream is not None
-    listen = queue.stream.listen()
-    try:
-        await queue.summarize.kiq([1.0])
-        await (await anext(listen)).ack()  # type: ignore[misc]
-        await redis.delete(settings.worker_queue)
-        sent = await queue.summarize.kiq([2.0])
-        again = await asyncio.wait_for(anext(listen), 10)
-        assert json.loads(again.data)["task_id"] == sent.task_id
-        await again.ack()  # type: ignore[misc]
-        assert (await redis.xpending(settings.worker_queue, "workers"))["pending"] == 0
-    finally:
-        await listen.aclose()
-        await queue.broker.shutdown()
+    queue, listen = listening
+    await queue.summarize.kiq([1.0])
+    await (await anext(listen)).ack()  # type: ignore[misc]
+    await redis.delete(settings.worker_queue)
+    sent = await queue.summarize.kiq([2.0])
+    again = await asyncio.wait_for(anext(listen), 10)
+    assert json.loads(again.data)["task_id"] == sent.task_id
+    await again.ack()  # type: ignore[misc]
+    assert (await redis.xpending(settings.worker_queue, "workers"))["pending"] == 0

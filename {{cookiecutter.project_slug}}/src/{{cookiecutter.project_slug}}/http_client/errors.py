@@ -28,8 +28,8 @@ class UpstreamNotConfiguredError(Exception):
     """The setting naming an upstream's URL is unset."""
 
     def __init__(self, setting: str) -> None:
-        super().__init__(f"{variable(setting)} is unset")
         self.variable = variable(setting)
+        super().__init__(f"{self.variable} is unset")
 
 
 class UpstreamResponseError(Exception):
