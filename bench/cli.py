@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import machine
-from .cases import db, http, middleware, template, worker, ws
+from .cases import db, http, middleware, observability, template, worker, ws
 from .config import FULL, GROUPS, SMOKE, Config
 from .context import Context, merge
 from .process import log, stop_on_sigterm
@@ -20,6 +20,7 @@ MODULES = {
     "template": template,
     "http": http,
     "middleware": middleware,
+    "observability": observability,
     "db": db,
     "ws": ws,
     "worker": worker,

@@ -38,6 +38,8 @@ class Context:
         for name in ("REDIS_URL", "DATABASE_URL"):  # only what a case passes
             env.pop(name, None)
             env.pop(prefix + name, None)
+        for name in [name for name in env if name.startswith("OTEL_")]:
+            del env[name]  # no trace collector either: tracing runs with no exporter
         env.update(extra)
         return env
 
