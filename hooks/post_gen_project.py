@@ -84,6 +84,11 @@ MANIFEST: tuple[Owner, ...] = (
         {"http_client": (True,), "request_id": (True,)},
         ("src/{package}/http_client/propagation.py", "tests/http_client/test_propagation.py"),
     ),
+    # auth
+    Owner(
+        {"auth": ("oidc",)},
+        ("src/{package}/auth", "tests/auth", "tests/support/identity.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},

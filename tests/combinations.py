@@ -63,7 +63,7 @@ def _one_at_a_time() -> list[Combination]:
     return rows
 
 
-ALL_ON = {key: True for key in (*MODULE_KEYS, *MIDDLEWARE_KEYS)} | {"docker": True}
+ALL_ON = {key: True for key in (*MODULE_KEYS, *MIDDLEWARE_KEYS)} | {"docker": True, "auth": "oidc"}
 ALL_OFF = {key: False for key in (*MODULE_KEYS, *MIDDLEWARE_KEYS)} | {
     "database": "none",
     "docker": False,

@@ -1,5 +1,8 @@
 """The registry: the only place that lists the modules this project was generated with."""
 
+{% if cookiecutter.auth == "oidc" %}
+from .auth import AuthSettings, auth_module
+{% endif %}
 from .collector import collector_module
 {% if cookiecutter.database != "none" %}
 from .db import DatabaseSettings, database_module
@@ -56,6 +59,9 @@ class Settings(
 {% if cookiecutter.http_client %}
     HttpClientSettings,
 {% endif %}
+{% if cookiecutter.auth == "oidc" %}
+    AuthSettings,
+{% endif %}
 {% if cookiecutter.websockets %}
     RealtimeSettings,
 {% endif %}
@@ -74,6 +80,9 @@ def modules(settings: Settings) -> list[Module]:
     included; CORS before any limit counts a preflight; GZip around what the limits produce;
     the rate limit last, so a refused request costs only a bucket lookup. The collector
     starts last, so it freezes what every other module opened.
+{% if cookiecutter.auth == "oidc" %}
+    Authentication starts before the modules whose routes take a principal.
+{% endif %}
 {% if cookiecutter.http_client and cookiecutter.background_worker %}
     The HTTP client starts before the worker, so it closes after it: jobs that finish
     during a shutdown can still call upstreams.
@@ -100,6 +109,9 @@ def modules(settings: Settings) -> list[Module]:
 {% endif %}
 {% if cookiecutter.http_client %}
         http_client_module(settings),
+{% endif %}
+{% if cookiecutter.auth == "oidc" %}
+        auth_module(settings, development=settings.environment == "development"),
 {% endif %}
         items_module(),
 {% if cookiecutter.websockets %}

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+{% if cookiecutter.auth == "oidc" %}
+from pydantic import HttpUrl
+{% endif %}
 
 from {{ cookiecutter.project_slug }}.__main__ import main
 from {{ cookiecutter.project_slug }}.check import check
@@ -19,6 +22,9 @@ from {{ cookiecutter.project_slug }}.startup import load_settings
 from conftest import ALEMBIC_INI, needs_postgresql
 {% elif cookiecutter.database == "sqlite" %}
 from conftest import ALEMBIC_INI
+{% endif %}
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
 {% endif %}
 from support.service import hermetic_environ
 
@@ -34,6 +40,10 @@ SAFE: dict[str, Any] = {
 {% endif %}
 {% if cookiecutter.websockets %}
     "realtime_allow_anonymous": True,
+{% endif %}
+{% if cookiecutter.auth == "oidc" %}
+    "auth_issuer": "https://login.example.com/realms/app",
+    "auth_audience": "api://app",
 {% endif %}
 }
 """Settings that keep every production rule."""
@@ -72,6 +82,11 @@ def test_settings_that_keep_every_rule_pass() -> None:
 {% endif %}
 {% if cookiecutter.websockets %}
         ({"realtime_allow_anonymous": UNSET}, "REALTIME_ALLOW_ANONYMOUS is unset"),
+{% endif %}
+{% if cookiecutter.auth == "oidc" %}
+        ({"auth_issuer": UNSET}, "AUTH_ISSUER: required"),
+        ({"auth_audience": UNSET}, "AUTH_AUDIENCE: required"),
+        ({"auth_dev_key_file": "dev-key.pem"}, "AUTH_DEV_KEY_FILE: a development key"),
 {% endif %}
     ],
 )
@@ -189,11 +204,20 @@ def test_check_passes_with_safe_settings_and_every_check_ready(
 ) -> None:
     settings = Settings(_env_file=None, **SAFE)
 {% endif %}
+{% if cookiecutter.auth == "oidc" %}
+    with identity.served() as issuer:  # the provider's keys, over HTTP
+        settings = settings.model_copy(update={"auth_issuer": HttpUrl(issuer)})
+        assert check(settings) == 0
+{% else %}
     assert check(settings) == 0
+{% endif %}
     rows = capsys.readouterr().out.splitlines()
     assert rows[-1] == "ready for production"
     assert [row.split()[0] for row in rows[:-1]] == [
         "settings",
+{% if cookiecutter.auth == "oidc" %}
+        "auth",
+{% endif %}
 {% if cookiecutter.database != "none" %}
         "database",
         "database.schema",
