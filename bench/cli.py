@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from . import machine
-from .cases import db, http, middleware, observability, template, worker, ws
+from .cases import auth, db, http, middleware, observability, template, worker, ws
 from .config import FULL, GROUPS, SMOKE, Config
 from .context import Context, merge
 from .process import log, stop_on_sigterm
@@ -21,6 +21,7 @@ MODULES = {
     "http": http,
     "middleware": middleware,
     "observability": observability,
+    "auth": auth,
     "db": db,
     "ws": ws,
     "worker": worker,

@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-GROUPS = ("template", "http", "middleware", "observability", "db", "ws", "worker")
+GROUPS = ("template", "http", "middleware", "observability", "auth", "db", "ws", "worker")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,16 @@ from pathlib import Path
 from conftest import python_for
 
 ROOT = Path(__file__).resolve().parent.parent
-GROUPS = {"Template", "HTTP", "Middleware", "Observability", "DB", "WebSocket", "Worker"}
+GROUPS = {
+    "Template",
+    "HTTP",
+    "Middleware",
+    "Observability",
+    "Auth",
+    "DB",
+    "WebSocket",
+    "Worker",
+}
 
 
 def test_smoke_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ class KeyCache:
         self.refresh_interval = refresh_interval
         self.keys: dict[str, dict[str, Any]] = {}
         self.fetched_at: float | None = None
+        self.version = 0
+        """Counts the key sets fetched: what was verified with an older one is checked again."""
         self.error: str | None = "not fetched yet"
         self._last_attempt = -float("inf")
         self._lock = asyncio.Lock()
@@ -102,6 +104,7 @@ class KeyCache:
         keys = {jwk["kid"]: jwk for jwk in document["keys"] if jwk.get("kid") in ids}
         self.keys, self._verifiers = keys, {}
         self.fetched_at, self.error = time.monotonic(), None
+        self.version += 1
 
     async def key(self, kid: str, algorithm: str) -> PyJWK | None:
         """The key to verify a token signed by `kid` with `algorithm`; None if unknown

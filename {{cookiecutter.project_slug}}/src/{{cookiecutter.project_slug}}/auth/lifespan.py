@@ -56,6 +56,7 @@ async def open_auth(
             audience=settings.auth_audience or "{{ cookiecutter.project_slug }}",
             algorithms=settings.auth_algorithms,
             leeway=settings.auth_leeway,
+            remember=settings.auth_remembered_tokens,
             development=dev_key,
         )
         if issuer is None and jwks_url is None:

@@ -50,6 +50,14 @@ class AuthSettings(BaseServiceSettings):
     auth_jwks_timeout: float = Field(
         default=5.0, gt=0, description="Seconds one fetch of the discovery or key set may take."
     )
+    auth_remembered_tokens: int = Field(
+        default=1024,
+        ge=0,
+        description=(
+            "Verified tokens remembered until they expire or the keys are fetched again, so "
+            "a client's next requests skip the signature check; 0 checks every request."
+        ),
+    )
     auth_dev_key_file: Path | None = Field(
         default=None,
         description=(

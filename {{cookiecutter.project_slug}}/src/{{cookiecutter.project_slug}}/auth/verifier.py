@@ -6,6 +6,7 @@ import jwt
 
 from .keys import KeyCache
 from .principal import Principal
+from .remembered import VerifiedTokens
 
 REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
 
@@ -17,8 +18,9 @@ class InvalidTokenError(Exception):
 class Verifier:
     """Accepts tokens of one issuer for one audience, signed by a key of its key set.
 
-    `development`: tokens `make token` signs with a local key, for its own issuer; only
-    ever passed while the service runs in development.
+    `remember`: how many verified tokens to remember; `development`: tokens `make token`
+    signs with a local key, for its own issuer; only ever passed while the service runs
+    in development.
     """
 
     def __init__(
@@ -29,6 +31,7 @@ class Verifier:
         audience: str,
         algorithms: list[str],
         leeway: float,
+        remember: int = 0,
         development: tuple[str, jwt.PyJWK] | None = None,
     ) -> None:
         self.keys = keys
@@ -37,8 +40,18 @@ class Verifier:
         self.algorithms = frozenset(algorithms)
         self.leeway = leeway
         self.development = development
+        self.verified = VerifiedTokens(remember)
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; a token verified before and still valid is not checked
+        again (up to `remember` of them)."""
+        principal = self.verified.get(token, self.keys.version)
+        if principal is None:
+            principal = await self._verify(token)
+            self.verified.put(token, principal, self.keys.version)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
