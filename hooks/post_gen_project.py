@@ -84,6 +84,31 @@ MANIFEST: tuple[Owner, ...] = (
         {"http_client": (True,), "request_id": (True,)},
         ("src/{package}/http_client/propagation.py", "tests/http_client/test_propagation.py"),
     ),
+    # metrics
+    Owner(
+        {"metrics": (True,)},
+        ("src/{package}/metrics", "tests/metrics", "tests/support/metrics.py"),
+    ),
+    # the database pool
+    Owner(
+        {"metrics": (True,), "database": DATABASES},
+        ("src/{package}/metrics/db.py", "tests/metrics/test_db_pool.py"),
+    ),
+    # WebSocket connections and frames
+    Owner(
+        {"metrics": (True,), "websockets": (True,)},
+        ("src/{package}/metrics/websocket.py", "tests/realtime/test_metrics.py"),
+    ),
+    # calls to upstreams
+    Owner(
+        {"metrics": (True,), "http_client": (True,)},
+        ("src/{package}/http_client/metrics.py", "tests/http_client/test_metrics.py"),
+    ),
+    # jobs sent and run
+    Owner(
+        {"metrics": (True,), "background_worker": (True,)},
+        ("src/{package}/worker/metrics.py", "tests/worker/test_metrics.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},
