@@ -22,7 +22,6 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 """Methods labelled as themselves; any other is `OTHER`, so clients cannot add series."""
 UNMATCHED = "<unmatched>"
 """The route label of a request no route matched (404s): never the raw path."""
-STATUS_CLASSES = ("1xx", "1xx", "2xx", "3xx", "4xx", "5xx")
 
 REQUESTS = Counter(
     "http_requests_total",
@@ -90,7 +89,7 @@ class MetricsMiddleware:
         key = (method, route, status // 100)
         children = self.children.get(key)
         if children is None:
-            status_class = STATUS_CLASSES[key[2]] if 1 <= key[2] <= 5 else "5xx"
+            status_class = f"{key[2]}xx" if 1 <= key[2] <= 5 else "5xx"
             children = (
                 REQUESTS.labels(method, route, status_class),
                 DURATION.labels(method, route),
