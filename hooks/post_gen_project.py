@@ -94,6 +94,8 @@ MANIFEST: tuple[Owner, ...] = (
         {"metrics": (True,), "database": DATABASES},
         ("src/{package}/metrics/db.py", "tests/metrics/test_db_pool.py"),
     ),
+    # scrapes and the rate limit
+    Owner({"metrics": (True,), "rate_limit": (True,)}, ("tests/metrics/test_rate_limit.py",)),
     # WebSocket connections and frames
     Owner(
         {"metrics": (True,), "websockets": (True,)},
