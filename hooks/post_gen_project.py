@@ -89,6 +89,33 @@ MANIFEST: tuple[Owner, ...] = (
         {"auth": ("oidc",)},
         ("src/{package}/auth", "tests/auth", "tests/support/identity.py"),
     ),
+    # metrics
+    Owner(
+        {"metrics": (True,)},
+        ("src/{package}/metrics", "tests/metrics", "tests/support/metrics.py"),
+    ),
+    # the database pool
+    Owner(
+        {"metrics": (True,), "database": DATABASES},
+        ("src/{package}/metrics/db.py", "tests/metrics/test_db_pool.py"),
+    ),
+    # scrapes and the rate limit
+    Owner({"metrics": (True,), "rate_limit": (True,)}, ("tests/metrics/test_rate_limit.py",)),
+    # WebSocket connections and frames
+    Owner(
+        {"metrics": (True,), "websockets": (True,)},
+        ("src/{package}/metrics/websocket.py", "tests/realtime/test_metrics.py"),
+    ),
+    # calls to upstreams
+    Owner(
+        {"metrics": (True,), "http_client": (True,)},
+        ("src/{package}/http_client/metrics.py", "tests/http_client/test_metrics.py"),
+    ),
+    # jobs sent and run
+    Owner(
+        {"metrics": (True,), "background_worker": (True,)},
+        ("src/{package}/worker/metrics.py", "tests/worker/test_metrics.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},

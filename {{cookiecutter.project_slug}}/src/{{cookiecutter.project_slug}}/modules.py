@@ -11,6 +11,9 @@ from .db import DatabaseSettings, database_module
 from .http_client import HttpClientSettings, http_client_module
 {% endif %}
 from .items import items_module
+{% if cookiecutter.metrics %}
+from .metrics import MetricsSettings, metrics_module
+{% endif %}
 {% if cookiecutter.cors %}
 from .middleware.cors import CorsSettings, cors_module
 {% endif %}
@@ -38,6 +41,9 @@ from .worker import WorkerSettings, worker_module
 
 class Settings(
     CoreSettings,
+{% if cookiecutter.metrics %}
+    MetricsSettings,
+{% endif %}
 {% if cookiecutter.request_id %}
     RequestIdSettings,
 {% endif %}
@@ -83,12 +89,19 @@ def modules(settings: Settings) -> list[Module]:
 {% if cookiecutter.auth == "oidc" %}
     Authentication starts before the modules whose routes take a principal.
 {% endif %}
+{% if cookiecutter.metrics %}
+    Metrics come before even the request ids: they count every response as the client gets
+    it, and answer a scrape before any other layer runs (no access line, no rate limit).
+{% endif %}
 {% if cookiecutter.http_client and cookiecutter.background_worker %}
     The HTTP client starts before the worker, so it closes after it: jobs that finish
     during a shutdown can still call upstreams.
 {% endif %}
     """
     return [
+{% if cookiecutter.metrics %}
+        metrics_module(settings),
+{% endif %}
 {% if cookiecutter.request_id %}
         request_id_module(settings),
 {% endif %}

@@ -30,6 +30,7 @@ def test_chosen_layers_outermost_first(settings: Settings) -> None:
     middleware = [layer for module in modules(settings) for layer in module.middleware]
     layers = [getattr(layer.cls, "__name__", None) for layer in middleware]
 {% set chosen = [] %}
+{% if cookiecutter.metrics %}{% set _ = chosen.append("MetricsMiddleware") %}{% endif %}
 {% if cookiecutter.request_id %}{% set _ = chosen.append("RequestIdMiddleware") %}{% endif %}
 {% if cookiecutter.security_headers %}{% set _ = chosen.append("SecurityHeadersMiddleware") %}{% endif %}
 {% if cookiecutter.cors %}{% set _ = chosen.append("CORSMiddleware") %}{% endif %}

@@ -12,6 +12,9 @@ import httpx
 from fastapi import Depends, Request
 
 from ..module import Resources
+{% if cookiecutter.metrics %}
+from .metrics import MeasuredTransport
+{% endif %}
 {% if cookiecutter.request_id %}
 from .propagation import propagate_request_id
 {% endif %}
@@ -30,7 +33,8 @@ def create_client(
 ) -> httpx.AsyncClient:
     """The client with the settings' timeouts, limits and retries.
 
-    `transport` replaces the network (tests pass an `httpx.MockTransport`); retries wrap it.
+    `transport` replaces the network (tests pass an `httpx.MockTransport`); retries wrap it{% if cookiecutter.metrics %},
+    and the metrics wrap the retries{% endif %}.
     Proxies named in the environment (`HTTPS_PROXY`) are not used: give the transport a
     `proxy=` when calls must go through one.
     """
@@ -40,14 +44,19 @@ def create_client(
             max_keepalive_connections=settings.http_client_max_keepalive,
         )
         transport = httpx.AsyncHTTPTransport(limits=limits)
+    retrying = RetryTransport(
+        transport,
+        retries=settings.http_client_retries,
+        backoff_base=settings.http_client_backoff_base,
+        backoff_cap=settings.http_client_backoff_cap,
+        deadline=settings.http_client_deadline,
+    )
     return httpx.AsyncClient(
-        transport=RetryTransport(
-            transport,
-            retries=settings.http_client_retries,
-            backoff_base=settings.http_client_backoff_base,
-            backoff_cap=settings.http_client_backoff_cap,
-            deadline=settings.http_client_deadline,
-        ),
+{% if cookiecutter.metrics %}
+        transport=MeasuredTransport(retrying),
+{% else %}
+        transport=retrying,
+{% endif %}
         timeout=httpx.Timeout(
             connect=settings.http_client_connect_timeout,
             read=settings.http_client_read_timeout,

@@ -32,6 +32,9 @@ from .errors import redis_outages
 from .http_jobs import fetch_rate
 {% endif %}
 from .jobs import summarize, trim_stream
+{% if cookiecutter.metrics %}
+from .metrics import JobMetricsMiddleware
+{% endif %}
 {% if cookiecutter.websockets %}
 from .notify import CompletionNotifier
 {% endif %}
@@ -121,6 +124,9 @@ class JobQueue:
         self.notifier = CompletionNotifier(realtime)
 {% endif %}
         self.broker.add_middlewares(
+{% if cookiecutter.metrics %}
+            JobMetricsMiddleware(),  # first: it sees each run's own outcome
+{% endif %}
             BackoffRetryMiddleware(
                 max_attempts=settings.job_max_attempts,
                 delay=settings.job_retry_delay,

@@ -1,0 +1,49 @@
+"""Jobs in `/metrics`: sent, retried, started, and how each run ended."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from asgi_lifespan import LifespanManager
+from httpx import AsyncClient
+from starlette.types import ASGIApp
+
+from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.metrics import metrics_module
+from {{ cookiecutter.project_slug }}.modules import Settings
+from {{ cookiecutter.project_slug }}.worker import queue_module
+from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
+
+from .conftest import wait_for
+from support.metrics import value
+
+COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
+
+
+@pytest.fixture
+async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
+    enabled = [metrics_module(settings), queue_module(queue)]
+    async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
+        yield manager.app
+
+
+async def counts(client: AsyncClient, task: str) -> dict[str, float]:
+    counters = {name: await value(client, f"jobs_{name}_total", task=task) for name in COUNTERS}
+    return counters | {"runs": await value(client, "jobs_duration_seconds_count", task=task)}
+
+
+async def test_a_job_failing_twice_then_succeeding(client: AsyncClient, queue: JobQueue) -> None:
+    runs = 0
+
+    async def flaky() -> int:
+        nonlocal runs
+        runs += 1
+        if runs < 3:
+            raise ConnectionError(f"run {runs} failed")
+        return runs
+
+    before = await counts(client, "flaky")
+    sent = await queue.broker.register_task(flaky, task_name="flaky").kiq()
+    assert (await wait_for(client, sent.task_id))["status"] == "succeeded"
+    after = await counts(client, "flaky")
+    changes = {"enqueued": 1, "retried": 2, "started": 3, "succeeded": 1, "failed": 2, "runs": 3}
+    assert {name: after[name] - before[name] for name in after} == changes
