@@ -84,6 +84,11 @@ MANIFEST: tuple[Owner, ...] = (
         {"http_client": (True,), "request_id": (True,)},
         ("src/{package}/http_client/propagation.py", "tests/http_client/test_propagation.py"),
     ),
+    # jobs carry the request id of the request that queued them
+    Owner(
+        {"background_worker": (True,), "request_id": (True,)},
+        ("src/{package}/worker/request_ids.py", "tests/worker/test_request_ids.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},

@@ -35,6 +35,9 @@ from .jobs import summarize, trim_stream
 {% if cookiecutter.websockets %}
 from .notify import CompletionNotifier
 {% endif %}
+{% if cookiecutter.request_id %}
+from .request_ids import RequestIdLabel
+{% endif %}
 from .retry import BackoffRetryMiddleware
 from .schemas import Job
 from .settings import WorkerSettings
@@ -121,6 +124,9 @@ class JobQueue:
         self.notifier = CompletionNotifier(realtime)
 {% endif %}
         self.broker.add_middlewares(
+{% if cookiecutter.request_id %}
+            RequestIdLabel(),
+{% endif %}
             BackoffRetryMiddleware(
                 max_attempts=settings.job_max_attempts,
                 delay=settings.job_retry_delay,
