@@ -28,6 +28,15 @@ from .module import Module
 from .realtime import RealtimeSettings, realtime_module
 {% endif %}
 from .settings import CoreSettings
+{% if cookiecutter.tracing %}
+from .tracing import tracing_module
+{% if cookiecutter.database != "none" %}
+from .tracing.database import database_tracing_module
+{% endif %}
+{% if cookiecutter.http_client %}
+from .tracing.http import http_client_tracing_module
+{% endif %}
+{% endif %}
 {% if cookiecutter.background_worker %}
 from .worker import WorkerSettings, worker_module
 {% endif %}
@@ -74,12 +83,20 @@ def modules(settings: Settings) -> list[Module]:
     included; CORS before any limit counts a preflight; GZip around what the limits produce;
     the rate limit last, so a refused request costs only a bucket lookup. The collector
     starts last, so it freezes what every other module opened.
+{% if cookiecutter.tracing %}
+    Tracing comes before them all: its span covers every layer (and the access line carries
+    its ids), and its provider is installed before any module starts; its parts for the
+    database and the HTTP client follow the modules they instrument.
+{% endif %}
 {% if cookiecutter.http_client and cookiecutter.background_worker %}
     The HTTP client starts before the worker, so it closes after it: jobs that finish
     during a shutdown can still call upstreams.
 {% endif %}
     """
     return [
+{% if cookiecutter.tracing %}
+        tracing_module(),
+{% endif %}
 {% if cookiecutter.request_id %}
         request_id_module(settings),
 {% endif %}
@@ -97,9 +114,15 @@ def modules(settings: Settings) -> list[Module]:
 {% endif %}
 {% if cookiecutter.database != "none" %}
         database_module(settings),
+{% if cookiecutter.tracing %}
+        database_tracing_module(),
+{% endif %}
 {% endif %}
 {% if cookiecutter.http_client %}
         http_client_module(settings),
+{% if cookiecutter.tracing %}
+        http_client_tracing_module(),
+{% endif %}
 {% endif %}
         items_module(),
 {% if cookiecutter.websockets %}

@@ -24,6 +24,9 @@ from ..module import ReadinessCheck, Resources, State
 {% if cookiecutter.websockets %}
 from ..realtime import RealtimeSettings, broadcast_in
 {% endif %}
+{% if cookiecutter.tracing %}
+from ..tracing.jobs import JobTracing
+{% endif %}
 {% if cookiecutter.database != "none" %}
 from .db_jobs import count_items
 {% endif %}
@@ -124,6 +127,9 @@ class JobQueue:
         self.notifier = CompletionNotifier(realtime)
 {% endif %}
         self.broker.add_middlewares(
+{% if cookiecutter.tracing %}
+            JobTracing(),
+{% endif %}
 {% if cookiecutter.request_id %}
             RequestIdLabel(),
 {% endif %}
