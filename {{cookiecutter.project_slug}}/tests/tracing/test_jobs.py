@@ -1,6 +1,7 @@
 {% set db = cookiecutter.database != "none" %}
 """A job is a span in the trace of the request that queued it{% if cookiecutter.websockets %}, and so is its
-completion notice{% endif %}; its log lines carry the job's span."""
+completion notice{% endif %}; its log lines carry
+the job's span."""
 
 import asyncio
 import logging
@@ -93,7 +94,9 @@ async def test_one_trace_from_the_request_to_the_end_of_its_job(
     assert job.attributes["messaging.message.id"] == job_id
     assert job.context is not None
 {% if cookiecutter.websockets %}
-    publish = named(spans, f"publish jobs.{job_id}")
+    publish = named(spans, "publish")
+    assert publish.attributes is not None
+    assert publish.attributes["messaging.destination.name"] == f"jobs.{job_id}"
     assert publish.parent is not None
     assert publish.parent.span_id == job.context.span_id
 {% endif %}
