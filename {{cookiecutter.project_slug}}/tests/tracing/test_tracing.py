@@ -17,7 +17,7 @@ from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.tracing import tracing_module
-from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS
+from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS, service
 
 from .conftest import server_span, traced
 
@@ -127,3 +127,13 @@ async def test_an_endpoint_installs_the_sdk_for_the_lifespan(
     assert module.middleware
     async with LifespanManager(create_app(settings, enabled=[module])):
         assert isinstance(trace.get_tracer_provider(), TracerProvider)
+
+
+def test_the_service_is_named_after_the_project_unless_a_variable_names_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("OTEL_RESOURCE_ATTRIBUTES", raising=False)
+    assert service().attributes["service.name"] == "{{ cookiecutter.project_slug | replace("_", "-") }}"
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "billing")
+    assert service().attributes["service.name"] == "billing"

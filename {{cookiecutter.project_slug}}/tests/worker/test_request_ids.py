@@ -11,10 +11,15 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
-from {{ cookiecutter.project_slug }}.middleware.request_id import REQUEST_ID, request_id_module
+from {{ cookiecutter.project_slug }}.middleware.request_id import (
+    REQUEST_ID,
+    JsonLinesHandler,
+    request_id_module,
+)
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
+from {{ cookiecutter.project_slug }}.worker.request_ids import json_worker_logging
 
 from .conftest import WORKER, Start, eventually, wait_for
 
@@ -77,6 +82,18 @@ async def test_a_job_queued_outside_a_request_has_no_id(queue: JobQueue) -> None
         assert (await sent.wait_result(timeout=10)).return_value is None
     finally:
         await queue.broker.shutdown()
+
+
+def test_a_worker_process_writes_json_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    level = logging.getLogger().level
+    try:
+        json_worker_logging()
+        [handler] = logging.getLogger().handlers
+        assert isinstance(handler, JsonLinesHandler)
+        assert logging.getLogger().level == logging.INFO
+    finally:
+        logging.getLogger().setLevel(level)
 
 
 @pytest.mark.process

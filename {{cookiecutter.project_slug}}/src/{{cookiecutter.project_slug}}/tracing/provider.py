@@ -19,7 +19,7 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 {% if redis %}
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 {% endif %}
-from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ParentBased
@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..module import Module, Resources
 from .logs import trace_ids_in_logs
 
+SERVICE = "{{ cookiecutter.project_slug | replace("_", "-") }}"
 ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 NOT_TRACED = "/health/"
 """URLs matching this get no span: probes would fill the traces."""
@@ -37,6 +38,14 @@ NOT_TRACED = "/health/"
 def exporting() -> bool:
     """Whether an OTLP endpoint is set: without one, tracing costs (almost) nothing."""
     return any(os.environ.get(name) for name in ENDPOINTS)
+
+
+def service() -> Resource:
+    """What the spans come from, as the variables say; `SERVICE`, unless they name it."""
+    resource = Resource.create()
+    if str(resource.attributes.get(SERVICE_NAME)).startswith("unknown_service"):
+        resource = resource.merge(Resource({SERVICE_NAME: SERVICE}))
+    return resource
 
 
 class TracingState(TypedDict):
@@ -55,7 +64,7 @@ async def open_tracing(exporter: SpanExporter | None) -> AsyncIterator[Resources
         processor: SpanProcessor = BatchSpanProcessor(OTLPSpanExporter())
     else:
         processor = SimpleSpanProcessor(exporter)
-    resource = Resource.create()
+    resource = service()
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(processor)
     # Calls to dependencies are recorded only inside a trace: a worker polling Redis or
