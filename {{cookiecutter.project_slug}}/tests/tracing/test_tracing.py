@@ -1,3 +1,4 @@
+{% set redis = cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
 """Requests become spans; log lines carry their ids; nothing is set up without an endpoint."""
 
 {% if cookiecutter.request_id %}
@@ -12,6 +13,10 @@ from httpx import ASGITransport, AsyncClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+{% if redis %}
+from opentelemetry.trace import SpanKind
+from redis.asyncio import Redis
+{% endif %}
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
@@ -137,3 +142,22 @@ def test_the_service_is_named_after_the_project_unless_a_variable_names_it(
     assert service().attributes["service.name"] == "{{ cookiecutter.project_slug | replace("_", "-") }}"
     monkeypatch.setenv("OTEL_SERVICE_NAME", "billing")
     assert service().attributes["service.name"] == "billing"
+{% if redis %}
+
+
+@pytest.mark.usefixtures("app")  # its tracing
+async def test_redis_commands_are_spans_inside_a_trace_only(
+    exporter: InMemorySpanExporter, redis_url: str
+) -> None:
+    client = Redis.from_url(redis_url)
+    try:
+        await client.ping()  # in no trace: no span
+        with trace.get_tracer(__name__).start_as_current_span("caller") as caller:
+            await client.ping()
+    finally:
+        await client.aclose()
+    [command] = [span for span in exporter.get_finished_spans() if span.kind is SpanKind.CLIENT]
+    assert command.name == "PING"
+    assert command.parent is not None
+    assert command.parent.span_id == caller.get_span_context().span_id
+{% endif %}
