@@ -116,6 +116,25 @@ MANIFEST: tuple[Owner, ...] = (
         {"metrics": (True,), "background_worker": (True,)},
         ("src/{package}/worker/metrics.py", "tests/worker/test_metrics.py"),
     ),
+    # jobs carry the request id of the request that queued them
+    Owner(
+        {"background_worker": (True,), "request_id": (True,)},
+        ("src/{package}/worker/request_ids.py", "tests/worker/test_request_ids.py"),
+    ),
+    # tracing
+    Owner({"tracing": (True,)}, ("src/{package}/tracing", "tests/tracing")),
+    Owner(
+        {"tracing": (True,), "database": DATABASES},
+        ("src/{package}/tracing/database.py", "tests/tracing/test_database.py"),
+    ),
+    Owner(
+        {"tracing": (True,), "http_client": (True,)},
+        ("src/{package}/tracing/http.py", "tests/tracing/test_http.py"),
+    ),
+    Owner(
+        {"tracing": (True,), "background_worker": (True,)},
+        ("src/{package}/tracing/jobs.py", "tests/tracing/test_jobs.py"),
+    ),
     # middleware, one answer each
     Owner(
         {"request_id": (True,)},

@@ -18,7 +18,7 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 """cookiecutter.json as written: choices as lists, prompts, private keys."""
 
-MODULE_KEYS = ("websockets", "background_worker", "http_client", "metrics")
+MODULE_KEYS = ("websockets", "background_worker", "http_client", "metrics", "tracing")
 MIDDLEWARE_KEYS = ("request_id", "security_headers", "cors", "gzip", "rate_limit")
 
 

@@ -34,6 +34,15 @@ from .module import Module
 from .realtime import RealtimeSettings, realtime_module
 {% endif %}
 from .settings import CoreSettings
+{% if cookiecutter.tracing %}
+from .tracing import tracing_module
+{% if cookiecutter.database != "none" %}
+from .tracing.database import database_tracing_module
+{% endif %}
+{% if cookiecutter.http_client %}
+from .tracing.http import http_client_tracing_module
+{% endif %}
+{% endif %}
 {% if cookiecutter.background_worker %}
 from .worker import WorkerSettings, worker_module
 {% endif %}
@@ -93,12 +102,20 @@ def modules(settings: Settings) -> list[Module]:
     Metrics come before even the request ids: they count every response as the client gets
     it, and answer a scrape before any other layer runs (no access line, no rate limit).
 {% endif %}
+{% if cookiecutter.tracing %}
+    Tracing comes before them all: its span covers every layer (and the access line carries
+    its ids), and its provider is installed before any module starts; its parts for the
+    database and the HTTP client follow the modules they instrument.
+{% endif %}
 {% if cookiecutter.http_client and cookiecutter.background_worker %}
     The HTTP client starts before the worker, so it closes after it: jobs that finish
     during a shutdown can still call upstreams.
 {% endif %}
     """
     return [
+{% if cookiecutter.tracing %}
+        tracing_module(),
+{% endif %}
 {% if cookiecutter.metrics %}
         metrics_module(settings),
 {% endif %}
@@ -119,9 +136,15 @@ def modules(settings: Settings) -> list[Module]:
 {% endif %}
 {% if cookiecutter.database != "none" %}
         database_module(settings),
+{% if cookiecutter.tracing %}
+        database_tracing_module(),
+{% endif %}
 {% endif %}
 {% if cookiecutter.http_client %}
         http_client_module(settings),
+{% if cookiecutter.tracing %}
+        http_client_tracing_module(),
+{% endif %}
 {% endif %}
 {% if cookiecutter.auth == "oidc" %}
         auth_module(settings, development=settings.environment == "development"),

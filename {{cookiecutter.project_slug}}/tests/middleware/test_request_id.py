@@ -286,6 +286,10 @@ async def test_json_logging_writes_the_access_line_after_the_requests_own(
         "status": 200,
         "client": "127.0.0.1",
         "request_id": "direct-1",
+{% if cookiecutter.tracing %}
+        "trace_id": None,  # no endpoint, no trace (tests/tracing has one)
+        "span_id": None,
+{% endif %}
     }
 
 

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 import support.relay
 import support.service
 
+WORKER = "{{ cookiecutter.project_slug }}.worker"
 FINISHED = frozenset({"succeeded", "failed"})
 Start = Callable[..., subprocess.Popen[bytes]]
 
@@ -123,14 +125,21 @@ def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
     stops what is left at the end."""
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(*args: str, **settings: str) -> subprocess.Popen[bytes]:
+    def start(*args: str, log: Path | None = None, **settings: str) -> subprocess.Popen[bytes]:
+        """`log`: a file for the process's stderr (default: the test's)."""
         env = support.service.hermetic_environ(
             ENVIRONMENT="test", **environ(redis_settings, **settings)
         )
-        # A session of its own: a signal to the group reaches taskiq's child processes too.
-        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [sys.executable, "-m", *args], cwd=tmp_path, env=env, start_new_session=True
-        )
+        with ExitStack() as files:
+            stderr = files.enter_context(log.open("ab")) if log else None
+            # A session of its own: a signal to the group reaches taskiq's child processes too.
+            process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                [sys.executable, "-m", *args],
+                cwd=tmp_path,
+                env=env,
+                start_new_session=True,
+                stderr=stderr,
+            )
         processes.append(process)
         return process
 
@@ -142,7 +151,7 @@ def start(redis_settings: Settings, tmp_path: Path) -> Iterator[Start]:
 
 
 def start_worker(start: Start, **settings: str) -> subprocess.Popen[bytes]:
-    return start("{{ cookiecutter.project_slug }}.worker", **settings)
+    return start(WORKER, **settings)
 
 
 @pytest.fixture

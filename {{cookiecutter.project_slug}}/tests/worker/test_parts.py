@@ -114,12 +114,20 @@ def test_the_worker_command_passes_its_defaults_and_options(
         return None
 
     monkeypatch.setattr(worker_command, "run_worker", run_worker)
+{% if cookiecutter.request_id %}
+    json_lines: list[bool] = []
+    monkeypatch.setattr(worker_command, "json_worker_logging", lambda: json_lines.append(True))
+{% endif %}
     monkeypatch.setattr(sys, "argv", ["worker", "--workers", "3"])
     with pytest.raises(SystemExit) as exited:
         worker_command.main()
     assert exited.value.code is None
     [args] = ran
     assert (args.broker, args.workers, args.wait_tasks_timeout) == (worker_command.BROKER, 3, 3.0)
+{% if cookiecutter.request_id %}
+    assert json_lines == [True]
+    assert not args.configure_logging  # taskiq's text lines would come instead
+{% endif %}
 
 
 @pytest.mark.process

@@ -26,6 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..module import Module, Resources
 from ..settings import BaseServiceSettings
+{% if cookiecutter.tracing %}
+from ..tracing import trace_ids
+{% endif %}
 
 HEADER = b"x-request-id"
 SANE_ID = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
@@ -140,6 +143,9 @@ def _log(
     message = f"{method} {path} {outcome}"
     direct = _direct_handler()
     if direct is not None:
+{% if cookiecutter.tracing %}
+        extra |= trace_ids()  # what the tracing module's record factory adds to records
+{% endif %}
         direct.write_access(message, extra)
     else:
         access_logger.info(message, extra=extra)

@@ -10,6 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+{% if cookiecutter.tracing %}
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+{% endif %}
 from pydantic import JsonValue
 
 from .backend import Backend, Deliver, MemoryBackend
@@ -27,6 +31,9 @@ class Broadcast:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+{% if cookiecutter.tracing %}
+        self.tracer = trace.get_tracer(__name__)
+{% endif %}
 
     async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> bool:
         """Send `payload` to every current subscriber of `channel`, at most once each.
@@ -39,7 +46,16 @@ class Broadcast:
         if not _CHANNEL.fullmatch(channel):
             raise ValueError(f"Invalid channel name {channel!r}; expected {CHANNEL_PATTERN}")
         message = Message(channel=channel, payload=payload, sender=sender, timestamp=_now())
+{% if cookiecutter.tracing %}
+        with self.tracer.start_as_current_span(
+            "publish",  # one name for all channels, whose names can be as many as jobs
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "websocket", "messaging.destination.name": channel},
+        ):
+            return await self.backend.publish(channel, message.model_dump_json())
+{% else %}
         return await self.backend.publish(channel, message.model_dump_json())
+{% endif %}
 
 
 def _now() -> datetime:

@@ -9,6 +9,10 @@ On SIGTERM or Ctrl-C a worker takes no new jobs and gives the running ones
 running then are recorded as interrupted and stay unacknowledged: another worker runs
 them again after `JOB_REDELIVERY_TIMEOUT`. What it had fetched but not started goes to
 another worker the same way.
+{% if cookiecutter.request_id %}
+
+Log lines are the service's JSON lines, with the request id of the job they come from.
+{% endif %}
 """
 
 import sys
@@ -17,6 +21,9 @@ from taskiq.cli.worker.args import WorkerArgs
 from taskiq.cli.worker.run import run_worker
 
 from .main import worker_settings
+{% if cookiecutter.request_id %}
+from .request_ids import json_worker_logging
+{% endif %}
 
 BROKER = "{{ cookiecutter.project_slug }}.worker.main:broker"
 
@@ -25,6 +32,10 @@ def main() -> None:
     """Options given on the command line override these defaults."""
     settings = worker_settings()
     defaults = [BROKER, "--workers", "1", "--wait-tasks-timeout", str(settings.shutdown_timeout)]
+{% if cookiecutter.request_id %}
+    json_worker_logging()
+    defaults.append("--no-configure-logging")
+{% endif %}
     sys.exit(run_worker(WorkerArgs.from_cli([*defaults, *sys.argv[1:]])))
 
 

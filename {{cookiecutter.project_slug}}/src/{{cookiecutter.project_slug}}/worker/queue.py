@@ -24,6 +24,9 @@ from ..module import ReadinessCheck, Resources, State
 {% if cookiecutter.websockets %}
 from ..realtime import RealtimeSettings, broadcast_in
 {% endif %}
+{% if cookiecutter.tracing %}
+from ..tracing.jobs import JobTracing
+{% endif %}
 {% if cookiecutter.database != "none" %}
 from .db_jobs import count_items
 {% endif %}
@@ -37,6 +40,9 @@ from .metrics import JobMetricsMiddleware
 {% endif %}
 {% if cookiecutter.websockets %}
 from .notify import CompletionNotifier
+{% endif %}
+{% if cookiecutter.request_id %}
+from .request_ids import RequestIdLabel
 {% endif %}
 from .retry import BackoffRetryMiddleware
 from .schemas import Job
@@ -126,6 +132,12 @@ class JobQueue:
         self.broker.add_middlewares(
 {% if cookiecutter.metrics %}
             JobMetricsMiddleware(),  # first: it sees each run's own outcome
+{% endif %}
+{% if cookiecutter.tracing %}
+            JobTracing(),
+{% endif %}
+{% if cookiecutter.request_id %}
+            RequestIdLabel(),
 {% endif %}
             BackoffRetryMiddleware(
                 max_attempts=settings.job_max_attempts,
