@@ -73,3 +73,26 @@ async def test_a_job_that_ends_later_is_published(service: ASGIApp, http: AsyncC
     assert source == "published"
     assert job == await until_finished(http, job_id)
     assert job["status"] == "succeeded"
+{% if cookiecutter.request_id %}
+
+
+async def test_messages_name_the_request_they_come_from(
+    service: ASGIApp, http: AsyncClient
+) -> None:
+    """One id finds a notice's origin in the logs: the request that queued the job, the
+    request or the connection that published."""
+    with_id = {"X-Request-ID": "queue-it"}
+    async with ASGIWebSocket(service, headers=[("X-Request-ID", "socket-1")]) as socket:
+        posted = await http.post("/jobs", json={"numbers": [4], "seconds": 1}, headers=with_id)
+        job_id = posted.json()["id"]
+        await socket.subscribe(f"jobs.{job_id}")
+        notice = await socket.receive_json()
+        assert (notice["channel"], notice["request_id"]) == (f"jobs.{job_id}", "queue-it")
+
+        await socket.subscribe("news")
+        published = {"X-Request-ID": "publish-it"}
+        await http.post("/channels/news/messages", json={"payload": 1}, headers=published)
+        assert (await socket.receive_json())["request_id"] == "publish-it"
+        await socket.send_json({"type": "publish", "channel": "news", "payload": 2})
+        assert (await socket.receive_json())["request_id"] == "socket-1"
+{% endif %}

@@ -22,10 +22,12 @@ class Recorder:
     """Stands in for the app's broadcast, keeping what is published."""
 
     def __init__(self) -> None:
-        self.published: list[tuple[str, Any, str | None]] = []
+        self.published: list[tuple[str, Any, str | None, str | None]] = []
 
-    async def publish(self, channel: str, payload: Any, sender: str | None = None) -> None:
-        self.published.append((channel, payload, sender))
+    async def publish(
+        self, channel: str, payload: Any, sender: str | None = None, request_id: str | None = None
+    ) -> None:
+        self.published.append((channel, payload, sender, request_id))
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ async def test_jobs_run_by_the_app_use_its_broadcast(client: AsyncClient, queue:
     queue.notifier.broadcast = recorder  # type: ignore[assignment]
     job_id = (await client.post("/jobs", json={"numbers": [3]})).json()["id"]
     job = await wait_for(client, job_id)
-    assert recorder.published == [(f"jobs.{job_id}", job, "jobs")]
+    assert recorder.published == [(f"jobs.{job_id}", job, "jobs", None)]  # no request ids here
 
 
 @pytest.mark.process

@@ -5,10 +5,13 @@ Endpoints: `/ws` (protocol in `protocol.py`, documented in the README), `POST
 
 For other modules, the interface is `Broadcast.publish`:
 
-    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> bool
+    async def publish(
+        self, channel: str, payload: JsonValue, sender: str | None = None,
+        request_id: str | None = None,
+    ) -> bool
 
 Every current subscriber of `channel` (on any process, when `REDIS_URL` is set) gets
-`{"type": "message", "channel", "payload", "sender", "timestamp"}`; delivery is
+`{"type": "message", "channel", "payload", "sender", "timestamp", "request_id"}`; delivery is
 at-most-once, nothing is kept for later subscribers. It never waits; it returns False,
 having delivered nothing, when Redis is too far behind to take the message (see
 `redis_broadcast.py`). Where to get one:

@@ -35,8 +35,15 @@ class Broadcast:
         self.tracer = trace.get_tracer(__name__)
 {% endif %}
 
-    async def publish(self, channel: str, payload: JsonValue, sender: str | None = None) -> bool:
-        """Send `payload` to every current subscriber of `channel`, at most once each.
+    async def publish(
+        self,
+        channel: str,
+        payload: JsonValue,
+        sender: str | None = None,
+        request_id: str | None = None,
+    ) -> bool:
+        """Send `payload` to every current subscriber of `channel`, at most once each;
+        `request_id` names the request it comes from, for the subscribers' logs.
 
         Never waits: local subscribers have it queued, other processes get it through
         Redis. Nothing is stored for clients that subscribe later or are disconnected.
@@ -45,7 +52,13 @@ class Broadcast:
         """
         if not _CHANNEL.fullmatch(channel):
             raise ValueError(f"Invalid channel name {channel!r}; expected {CHANNEL_PATTERN}")
-        message = Message(channel=channel, payload=payload, sender=sender, timestamp=_now())
+        message = Message(
+            channel=channel,
+            payload=payload,
+            sender=sender,
+            timestamp=_now(),
+            request_id=request_id,
+        )
 {% if cookiecutter.tracing %}
         with self.tracer.start_as_current_span(
             "publish",  # one name for all channels, whose names can be as many as jobs

@@ -22,12 +22,19 @@ class MessageHandler:
     """Answers one client's messages; invalid ones get an error event until too many in a row."""
 
     def __init__(
-        self, subscriber: Subscriber, hub: Hub, broadcast: Broadcast, sender: str | None
+        self,
+        subscriber: Subscriber,
+        hub: Hub,
+        broadcast: Broadcast,
+        sender: str | None,
+        request_id: str | None = None,
     ) -> None:
         self.subscriber = subscriber
         self.hub = hub
         self.broadcast = broadcast
         self.sender = sender
+        self.request_id = request_id
+        """The connection's, given to what it publishes."""
         self.invalid = 0
 
     async def handle(self, text: str) -> None:
@@ -44,7 +51,7 @@ class MessageHandler:
         self.invalid = 0
         match message:
             case Publish(channel=channel, payload=payload):
-                if not await self.broadcast.publish(channel, payload, self.sender):
+                if not await self.broadcast.publish(channel, payload, self.sender, self.request_id):
                     subscriber.send(UNAVAILABLE)
             case Subscribe(channel=channel):
                 if self.hub.subscribe(subscriber, channel):

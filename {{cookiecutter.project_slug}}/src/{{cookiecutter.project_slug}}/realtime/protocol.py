@@ -63,6 +63,13 @@ class Message(_Frame):
     payload: JsonValue
     sender: str | None = Field(description="Who published it, as authentication named them.")
     timestamp: datetime = Field(description="When the server accepted it (UTC).")
+    request_id: str | None = Field(
+        default=None,
+        description=(
+            "The id of the request (or WebSocket connection) that published it; for a job's "
+            "notice, of the request that queued the job. Logs carry the same id."
+        ),
+    )
 
 
 class Subscribed(_Frame):

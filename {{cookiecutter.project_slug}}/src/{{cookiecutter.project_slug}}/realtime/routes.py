@@ -38,7 +38,8 @@ async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
         return
     await websocket.accept(BEARER if BEARER in websocket.scope["subprotocols"] else None)
     subscriber = Subscriber(websocket, realtime.limits)
-    handler = MessageHandler(subscriber, realtime.hub, realtime.broadcast, sender)
+    request_id = getattr(websocket.state, "request_id", None)  # with request ids on
+    handler = MessageHandler(subscriber, realtime.hub, realtime.broadcast, sender, request_id)
     with realtime.hub.attach(subscriber):
         await subscriber.serve(handler.handle)
 
@@ -76,7 +77,8 @@ async def publish(
         status_code = status.HTTP_401_UNAUTHORIZED if token is None else status.HTTP_403_FORBIDDEN
         headers = {"WWW-Authenticate": "Bearer"} if token is None else None
         return problem(status_code, str(error) or None, instance=request.url.path, headers=headers)
-    if not await realtime.broadcast.publish(channel, body.payload, sender):
+    request_id = getattr(request.state, "request_id", None)  # with request ids on
+    if not await realtime.broadcast.publish(channel, body.payload, sender, request_id):
         return problem(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "Not published: the service cannot reach its other processes now; retry shortly.",

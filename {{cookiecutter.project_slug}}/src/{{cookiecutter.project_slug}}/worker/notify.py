@@ -38,4 +38,6 @@ class CompletionNotifier(TaskiqMiddleware):
         if self.broadcast is not None:
             job = Job.finished(message.task_id, attempt_of(message), result)
             payload = job.model_dump(mode="json")
-            await self.broadcast.publish(job_channel(job.id), payload, sender="jobs")
+            # The id of the request that queued the job, when request ids are on.
+            request_id = message.labels.get("request_id")
+            await self.broadcast.publish(job_channel(job.id), payload, "jobs", request_id)
