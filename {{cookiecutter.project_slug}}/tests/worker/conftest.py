@@ -49,6 +49,21 @@ async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
         yield manager.app
 
 
+def flaky_job(failures: int) -> Callable[[], Awaitable[int]]:
+    """A job that raises `ConnectionError` on its first `failures` runs, then returns how
+    many runs it took."""
+    runs = 0
+
+    async def flaky() -> int:
+        nonlocal runs
+        runs += 1
+        if runs <= failures:
+            raise ConnectionError(f"run {runs} failed")
+        return runs
+
+    return flaky
+
+
 async def eventually(probe: Callable[[], Awaitable[Any]], done: Callable[[Any], bool]) -> Any:
     """What `probe` returns once `done` accepts it (a minute at most, then TimeoutError)."""
     async with asyncio.timeout(60):

@@ -10,7 +10,7 @@ from taskiq.kicker import AsyncKicker
 
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue, get_queue
 
-from .conftest import wait_for
+from .conftest import flaky_job, wait_for
 
 
 async def test_a_submitted_job_runs_and_reports_its_result(client: AsyncClient) -> None:
@@ -49,16 +49,7 @@ async def test_a_job_is_running_while_it_runs(client: AsyncClient, queue: JobQue
 async def test_a_failing_job_is_retried_until_it_succeeds(
     client: AsyncClient, queue: JobQueue
 ) -> None:
-    runs = 0
-
-    async def flaky() -> int:
-        nonlocal runs
-        runs += 1
-        if runs < 3:
-            raise ConnectionError(f"run {runs} failed")
-        return runs
-
-    sent = await queue.broker.register_task(flaky, task_name="flaky").kiq()
+    sent = await queue.broker.register_task(flaky_job(failures=2), task_name="flaky").kiq()
     done = await wait_for(client, sent.task_id)
     assert done == {
         "id": sent.task_id,

@@ -13,7 +13,7 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import wait_for
+from .conftest import flaky_job, wait_for
 from support.metrics import value
 
 COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
@@ -32,17 +32,8 @@ async def counts(client: AsyncClient, task: str) -> dict[str, float]:
 
 
 async def test_a_job_failing_twice_then_succeeding(client: AsyncClient, queue: JobQueue) -> None:
-    runs = 0
-
-    async def flaky() -> int:
-        nonlocal runs
-        runs += 1
-        if runs < 3:
-            raise ConnectionError(f"run {runs} failed")
-        return runs
-
     before = await counts(client, "flaky")
-    sent = await queue.broker.register_task(flaky, task_name="flaky").kiq()
+    sent = await queue.broker.register_task(flaky_job(failures=2), task_name="flaky").kiq()
     assert (await wait_for(client, sent.task_id))["status"] == "succeeded"
     after = await counts(client, "flaky")
     changes = {"enqueued": 1, "retried": 2, "started": 3, "succeeded": 1, "failed": 2, "runs": 3}
