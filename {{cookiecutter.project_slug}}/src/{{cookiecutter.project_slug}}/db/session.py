@@ -46,18 +46,45 @@ def database_module(settings: DatabaseSettings) -> Module:
 async def open_database(settings: DatabaseSettings) -> AsyncIterator[Resources]:
     """The engine, from start-up to shutdown, and the checks that it is usable."""
     engine = create_engine(settings)
+    # aiosqlite cannot cancel a connect half-way: its thread would report to a closed loop.
+    ends = RunToEnd() if engine.dialect.name == "sqlite" else None
     try:
         checks: dict[str, ReadinessCheck] = {"database": partial(ping, engine)}
         if settings.database_alembic_config:
             migrations = await _read_migrations(settings.database_alembic_config)
             checks["database.schema"] = partial(check_schema, engine, migrations)
+        if ends:
+            checks = {name: ends.wrap(check) for name, check in checks.items()}
+        if "database.schema" in checks:
             await _report_schema(checks["database.schema"])
         # Not expiring on commit keeps loaded rows readable after the commit,
         # where reading an expired attribute would need an implicit (blocking) load.
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         yield Resources(DatabaseState(engine=engine, sessionmaker=sessionmaker), checks)
     finally:
+        if ends:
+            await ends.finish()
         await engine.dispose()
+
+
+class RunToEnd:
+    """Checks that, once started, run to their end even when their caller stops waiting."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Future[None]] = set()
+
+    def wrap(self, check: ReadinessCheck) -> ReadinessCheck:
+        async def run_to_end() -> None:
+            task = asyncio.ensure_future(check())
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
+            await asyncio.shield(task)
+
+        return run_to_end
+
+    async def finish(self) -> None:
+        """Wait for the checks still running (their callers already have their answer)."""
+        await asyncio.gather(*self.running, return_exceptions=True)
 
 
 async def ping(engine: AsyncEngine) -> None:
