@@ -89,6 +89,15 @@ MANIFEST: tuple[Owner, ...] = (
         {"auth": ("oidc",)},
         ("src/{package}/auth", "tests/auth", "tests/support/identity.py"),
     ),
+    # item writes take a scope
+    Owner({"auth": ("oidc",)}, ("tests/items/test_scopes.py",)),
+    # WebSocket channels behind tokens
+    Owner(
+        {"auth": ("oidc",), "websockets": (True,)},
+        ("src/{package}/auth/channels.py", "tests/realtime/test_channel_rules.py"),
+    ),
+    # jobs owned by their submitter
+    Owner({"auth": ("oidc",), "background_worker": (True,)}, ("tests/worker/test_ownership.py",)),
     # metrics
     Owner(
         {"metrics": (True,)},

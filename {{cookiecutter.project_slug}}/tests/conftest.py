@@ -35,7 +35,7 @@ from alembic.config import Config
 {% endif %}
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 {% if cookiecutter.database == "postgresql" %}
 from sqlalchemy import Connection, make_url, text
 {% elif cookiecutter.database == "sqlite" %}
@@ -53,7 +53,14 @@ from {{ cookiecutter.project_slug }}.db import Base
 {% endif %}
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+{% if cookiecutter.auth == "oidc" %}
+from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
+{% endif %}
 
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
+from support.callers import asgi_client
 from support.service import MODULE, Service, is_setting
 
 # `async def` tests run under anyio (`anyio_mode = "auto"`), on event loops that fail a test
@@ -63,6 +70,18 @@ pytest_plugins = ["pytester", "support.blocking"]
 
 @pytest.fixture(autouse=True, scope="session")
 def hermetic() -> Iterator[None]:
+{% if cookiecutter.auth == "oidc" %}
+    """Each test sees only the settings it builds, and the session's identity provider: the
+    service's variables in the shell that runs the tests (set for a container or a CI job,
+    say) are hidden from the whole session, module-scoped fixtures included."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if is_setting(name):
+                patch.delenv(name)
+        for name, value in identity.session_settings().items():
+            patch.setenv(ENV_PREFIX + name, value)
+        yield
+{% else %}
     """Each test sees only the settings it builds: the service's variables in the shell that
     runs the tests (set for a container or a CI job, say) are hidden from the whole session,
     module-scoped fixtures included."""
@@ -71,6 +90,7 @@ def hermetic() -> Iterator[None]:
             if is_setting(name):
                 patch.delenv(name)
         yield
+{% endif %}
 
 
 _crash = APIRouter()
@@ -122,7 +142,7 @@ async def app(settings: Settings) -> AsyncIterator[ASGIApp]:
 
 @pytest.fixture
 async def client(app: ASGIApp) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         yield client
 
 

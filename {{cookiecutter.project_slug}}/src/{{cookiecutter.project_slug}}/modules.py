@@ -2,6 +2,9 @@
 
 {% if cookiecutter.auth == "oidc" %}
 from .auth import AuthSettings, auth_module
+{% if cookiecutter.websockets %}
+from .auth.channels import channel_rules, token_clients
+{% endif %}
 {% endif %}
 from .collector import collector_module
 {% if cookiecutter.database != "none" %}
@@ -150,7 +153,13 @@ def modules(settings: Settings) -> list[Module]:
         auth_module(settings, development=settings.environment == "development"),
 {% endif %}
         items_module(),
-{% if cookiecutter.websockets %}
+{% if cookiecutter.websockets and cookiecutter.auth == "oidc" %}
+        realtime_module(
+            settings,
+            authenticate=token_clients(settings.realtime_allow_anonymous),
+            authorize=channel_rules,
+        ),
+{% elif cookiecutter.websockets %}
         realtime_module(settings),
 {% endif %}
 {% if cookiecutter.background_worker %}

@@ -1,12 +1,13 @@
 import asyncio
 
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 from {{ cookiecutter.project_slug }}.readiness import Readiness
 
+from support.callers import asgi_client
 from support.probes import yielding
 
 
@@ -53,7 +54,7 @@ async def test_ready_is_503_problem_naming_the_failing_check(settings: Settings)
     app = create_app(settings, enabled=[*modules(settings), probe])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         response = await client.get("/health/ready")
     assert response.status_code == 503

@@ -12,6 +12,8 @@ from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
 
+from support.callers import asgi_client
+
 PROBLEM = "application/problem+json"
 
 
@@ -89,7 +91,7 @@ async def test_unhandled_error_is_500_problem_without_internals(
 ) -> None:
     app = create_app(settings, enabled=[crashing])
     # The transport re-raises what reaches the server: the error stops at the 500 problem.
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
@@ -112,7 +114,7 @@ async def test_error_after_the_response_started_reaches_the_server(settings: Set
         return StreamingResponse(half_a_body())
 
     app = create_app(settings, enabled=[Module(name="half", routers=[router])])
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         # Too late for a 500: the server gets the error and drops the connection.
         with pytest.raises(RuntimeError, match="mid-stream"):
             await client.get("/half")

@@ -51,8 +51,16 @@ SAFE: dict[str, Any] = {
 
 @pytest.fixture(autouse=True)
 def no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+{% if cookiecutter.auth == "oidc" %}
+    """Only the test's variables: no `.env` where these tests load the settings, and not the
+    session's identity provider."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(ENV_PREFIX + "AUTH_ISSUER")
+    monkeypatch.delenv(ENV_PREFIX + "AUTH_AUDIENCE")
+{% else %}
     """Only the test's variables: no `.env` where these tests load the settings."""
     monkeypatch.chdir(tmp_path)
+{% endif %}
 
 
 def production(**changes: Any) -> Settings:
@@ -205,9 +213,9 @@ def test_check_passes_with_safe_settings_and_every_check_ready(
     settings = Settings(_env_file=None, **SAFE)
 {% endif %}
 {% if cookiecutter.auth == "oidc" %}
-    with identity.served() as issuer:  # the provider's keys, over HTTP
-        settings = settings.model_copy(update={"auth_issuer": HttpUrl(issuer)})
-        assert check(settings) == 0
+    # the provider's keys, over HTTP
+    settings = settings.model_copy(update={"auth_issuer": HttpUrl(identity.session_issuer())})
+    assert check(settings) == 0
 {% else %}
     assert check(settings) == 0
 {% endif %}

@@ -13,7 +13,7 @@ import pytest
 {% endif %}
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
-from httpx import ASGITransport, AsyncClient, Response
+from httpx import AsyncClient, Response
 {% if cookiecutter.database == "postgresql" %}
 from sqlalchemy import make_url, text
 {% else %}
@@ -27,9 +27,11 @@ from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
 {% if cookiecutter.database == "postgresql" %}
 from conftest import ALEMBIC_INI, needs_postgresql, upgrade
+from support.callers import asgi_client
 from support.relay import Relay
 {% else %}
 from conftest import ALEMBIC_INI, upgrade
+from support.callers import asgi_client
 {% endif %}
 
 probe = APIRouter()
@@ -53,7 +55,7 @@ async def serve(database_url: str, **settings_: Any) -> AsyncIterator[AsyncClien
     enabled = [*modules(settings), Module(name="probe", routers=[probe])]
     async with (
         LifespanManager(create_app(settings, enabled=enabled)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         yield client
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -21,6 +21,7 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
 from conftest import upgrade
+from support.callers import asgi_client
 from support.service import Service
 
 HINT = "run the migrations: `alembic upgrade head` (`make migrate`)"
@@ -30,7 +31,7 @@ HINT = "run the migrations: `alembic upgrade head` (`make migrate`)"
 async def serve(settings: Settings) -> AsyncIterator[AsyncClient]:
     async with (
         LifespanManager(create_app(settings)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         yield client
 

@@ -18,6 +18,7 @@ from {{ cookiecutter.project_slug }}.items.sql import ItemRow
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
+from support.callers import HEADERS, asgi_client
 from support.probes import Watcher
 
 Serve = Callable[..., AbstractAsyncContextManager[AsyncClient]]
@@ -68,7 +69,8 @@ def serve(settings: Settings, watcher: Watcher) -> Serve:
         enabled = [*modules(settings), watcher.module(), *probes]
         async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
             transport = ASGITransport(manager.app, raise_app_exceptions=raise_app_exceptions)
-            async with AsyncClient(transport=transport, base_url="http://test") as client:
+            client = AsyncClient(transport=transport, base_url="http://test", headers=HEADERS)
+            async with client:
                 yield client
 
     return serve
@@ -145,7 +147,7 @@ async def test_waiting_too_long_for_a_connection_is_503(settings: Settings) -> N
     app = create_app(tight, enabled=[*modules(tight), Module(name="hold", routers=[hold])])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         holder = asyncio.create_task(client.get("/hold"))
         await holding.wait()

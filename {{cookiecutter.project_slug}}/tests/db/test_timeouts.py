@@ -18,7 +18,7 @@ from asgi_lifespan import LifespanManager
 {% if cookiecutter.database == "postgresql" %}
 from fastapi import APIRouter
 {% endif %}
-from httpx import ASGITransport, AsyncClient, Response
+from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool, QueuePool
@@ -35,6 +35,7 @@ from conftest import ALEMBIC_INI, needs_postgresql, upgrade
 {% else %}
 from conftest import ALEMBIC_INI, upgrade
 {% endif %}
+from support.callers import asgi_client
 from support.probes import Watcher
 
 
@@ -47,7 +48,7 @@ async def serve(
     enabled = [*modules(settings), watcher.module(), *extra]
     async with (
         LifespanManager(create_app(settings, enabled=enabled)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         yield client, watcher.get("engine", AsyncEngine)
 

@@ -4,7 +4,6 @@ import asyncio
 
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -12,6 +11,7 @@ from {{ cookiecutter.project_slug }}.db import DbSession
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
+from support.callers import asgi_client
 from support.metrics import value
 
 
@@ -28,7 +28,7 @@ async def test_connections_in_use_are_seen_while_held(settings: Settings) -> Non
     app = create_app(settings, enabled=[*modules(settings), Module("probe", routers=[probe])])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         assert await value(client, "db_pool_connections_in_use") == 0
         request = asyncio.create_task(client.get("/hold"))

@@ -3,13 +3,14 @@
 from uuid import uuid4
 
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from prometheus_client.openmetrics.exposition import CONTENT_TYPE_LATEST
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
+from support.callers import asgi_client
 from support.metrics import samples, value
 
 
@@ -48,7 +49,7 @@ async def test_an_unhandled_error_is_counted_as_5xx(settings: Settings, crashing
     app = create_app(settings, enabled=[*modules(settings), crashing])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         labels = {"method": "GET", "route": "/boom", "status": "5xx"}
         before = await value(client, "http_requests_total", **labels)

@@ -6,7 +6,6 @@ from contextlib import AbstractAsyncContextManager
 
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.metrics import metrics_module
@@ -15,6 +14,7 @@ from {{ cookiecutter.project_slug }}.module import Resources
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.readiness import Readiness
 
+from support.callers import asgi_client
 from support.metrics import value
 
 
@@ -41,7 +41,7 @@ async def test_a_held_loop_shows_as_lag_and_a_slow_callback(settings: Settings) 
     )
     async with (
         LifespanManager(create_app(settings)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         slow = await value(client, "event_loop_slow_callbacks_total")
         held = await value(client, "event_loop_lag_seconds_sum")

@@ -1,11 +1,13 @@
 """CORS: deny by default, allow exactly what the settings list."""
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
+
+from support.callers import asgi_client
 
 APP_ORIGIN = "https://app.example.com"
 PREFLIGHT = {
@@ -17,7 +19,7 @@ PREFLIGHT = {
 
 def client_for(settings: Settings, **update: object) -> AsyncClient:
     app = create_app(settings.model_copy(update=update))
-    return AsyncClient(transport=ASGITransport(app), base_url="http://test")
+    return asgi_client(app)
 
 
 async def test_default_denies_every_origin(client: AsyncClient) -> None:

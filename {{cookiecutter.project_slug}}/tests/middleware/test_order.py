@@ -1,7 +1,6 @@
 """The order of the layers: the chosen middleware outermost first, then the 500 problem and the
 body limit."""
 
-from httpx import ASGITransport, AsyncClient
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -9,6 +8,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+from support.callers import asgi_client
 
 
 class Stamp:
@@ -50,7 +51,7 @@ def test_chosen_layers_outermost_first(settings: Settings) -> None:
 async def test_body_limit_sits_inside_module_middleware(settings: Settings) -> None:
     stamp = Module(name="stamp", middleware=[Middleware(Stamp)])
     app = create_app(settings.model_copy(update={"max_body_size": 8}), enabled=[stamp])
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.post("/items", json={"name": "far too long"})
     assert response.status_code == 413
     assert response.headers["x-stamp"] == "seen"
@@ -61,7 +62,7 @@ async def test_unhandled_errors_are_answered_inside_module_middleware(
 ) -> None:
     stamp = Module(name="stamp", middleware=[Middleware(Stamp)])
     app = create_app(settings, enabled=[stamp, crashing])
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.get("/boom")
     assert response.status_code == 500
     assert response.headers["x-stamp"] == "seen"

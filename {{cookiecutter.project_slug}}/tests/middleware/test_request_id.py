@@ -13,7 +13,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -26,6 +26,8 @@ from {{ cookiecutter.project_slug }}.middleware.request_id import (
 )
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
+
+from support.callers import asgi_client
 
 ACCESS = "{{ cookiecutter.project_slug }}.access"
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -134,7 +136,7 @@ async def test_unhandled_error_is_500_problem_with_the_request_id(
     settings: Settings, crashing: Module, access_log: pytest.LogCaptureFixture
 ) -> None:
     app = create_app(settings, enabled=[*modules(settings), crashing])
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.get("/boom", headers={"X-Request-ID": "boom-1"})
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -183,7 +185,7 @@ async def test_access_log_can_be_switched_off(
     settings: Settings, access_log: pytest.LogCaptureFixture
 ) -> None:
     app = create_app(settings.model_copy(update={"access_log": False}))
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.get("/health/live")
     assert "x-request-id" in response.headers
     assert lines(access_log) == []
@@ -264,7 +266,7 @@ async def test_json_logging_writes_the_access_line_after_the_requests_own(
     app = create_app(settings, enabled=[*modules(settings), Module(name="probe", routers=[router])])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         response = await client.get("/work/3", headers={"X-Request-ID": "direct-1"})
     written = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
@@ -305,7 +307,7 @@ async def test_a_failing_stream_does_not_fail_the_request(
     monkeypatch.setattr(logging, "raiseExceptions", False)
     async with (
         LifespanManager(create_app(settings)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         response = await client.get("/health/live")
     assert response.status_code == 200

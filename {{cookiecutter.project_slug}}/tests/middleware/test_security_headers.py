@@ -19,6 +19,8 @@ from {{ cookiecutter.project_slug }}.middleware.security_headers import (
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings, modules
 
+from support.callers import asgi_client
+
 router = APIRouter()
 
 
@@ -46,7 +48,7 @@ async def test_every_response_gets_the_headers(client: AsyncClient, path: str) -
 
 async def test_oversize_body_413_gets_them_too(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"max_body_size": 8}))
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.post("/items", json={"name": "far too long"})
     assert response.status_code == 413
     assert response.headers["content-security-policy"] == API_CSP
@@ -54,7 +56,7 @@ async def test_oversize_body_413_gets_them_too(settings: Settings) -> None:
 
 async def test_unhandled_error_500_gets_them_too(settings: Settings, crashing: Module) -> None:
     app = create_app(settings, enabled=[*modules(settings), crashing])
-    async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
+    async with asgi_client(app) as client:
         response = await client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-security-policy"] == API_CSP

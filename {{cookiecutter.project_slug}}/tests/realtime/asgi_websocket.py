@@ -13,6 +13,8 @@ from typing import Any, Self
 
 from starlette.types import ASGIApp, Message
 
+from support.callers import HEADERS
+
 WAIT = 5.0
 """Seconds any single wait may take before the test fails instead of hanging."""
 
@@ -30,7 +32,7 @@ class ASGIWebSocket:
         app: ASGIApp,
         path: str = "/ws",
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        headers: Sequence[tuple[str, str]] = tuple(HEADERS.items()),
         subprotocols: Sequence[str] = (),
         window: int | None = None,
     ) -> None:

@@ -13,6 +13,8 @@ import socket
 import struct
 from typing import Any, Self
 
+from support.callers import HEADERS
+
 TEXT = 0x1
 CLOSE = 0x8
 
@@ -38,9 +40,11 @@ class RawWebSocket:
         loop = asyncio.get_running_loop()
         await loop.sock_connect(sock, ("127.0.0.1", port))
         key = base64.b64encode(os.urandom(16)).decode()
+        headers = "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items())
         request = (
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"{headers}\r\n"
         )
         await loop.sock_sendall(sock, request.encode())
         response = b""

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from starlette.types import ASGIApp
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 
 from .asgi_websocket import ASGIWebSocket
+from support.callers import HEADERS, asgi_client
 
 FINISHED = {"succeeded", "failed"}
 
@@ -54,7 +55,7 @@ async def until_finished(client: AsyncClient, job_id: str) -> Any:
 
 @pytest.fixture
 async def http(service: ASGIApp) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(transport=ASGITransport(service), base_url="http://test") as client:
+    async with asgi_client(service) as client:
         yield client
 
 
@@ -82,7 +83,8 @@ async def test_messages_name_the_request_they_come_from(
     """One id finds a notice's origin in the logs: the request that queued the job, the
     request or the connection that published."""
     with_id = {"X-Request-ID": "queue-it"}
-    async with ASGIWebSocket(service, headers=[("X-Request-ID", "socket-1")]) as socket:
+    headers = [*HEADERS.items(), ("X-Request-ID", "socket-1")]
+    async with ASGIWebSocket(service, headers=headers) as socket:
         posted = await http.post("/jobs", json={"numbers": [4], "seconds": 1}, headers=with_id)
         job_id = posted.json()["id"]
         await socket.subscribe(f"jobs.{job_id}")

@@ -8,7 +8,6 @@ from uuid import uuid4
 
 import pytest
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
@@ -16,6 +15,7 @@ from {{ cookiecutter.project_slug }}.realtime import open_broadcast
 from {{ cookiecutter.project_slug }}.realtime.redis_broadcast import RedisBackend
 
 from .asgi_websocket import ASGIWebSocket
+from support.callers import asgi_client
 from support.relay import Relay
 
 
@@ -197,7 +197,7 @@ async def test_app_with_redis_is_ready_once_subscribed(
 ) -> None:
     async with (
         LifespanManager(create_app(on_redis())) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
         ASGIWebSocket(manager.app) as ws,
     ):
         state = ws.scope["state"]
@@ -217,7 +217,7 @@ async def test_stalled_redis_refuses_publishes_it_cannot_queue(
     settings = on_redis(redis_relay.url(redis_url), realtime_publish_queue_size=1, redis_timeout=30)
     async with (
         LifespanManager(create_app(settings)) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
         ASGIWebSocket(manager.app) as publisher,
         ASGIWebSocket(manager.app) as subscriber,
     ):

@@ -1,4 +1,5 @@
-"""The handshake hook: permissive by default; a real check refuses before accepting."""
+"""The hooks: `authenticate` refuses a client before accepting it; `authorize` refuses one
+message and keeps the connection."""
 
 from collections.abc import AsyncIterator
 
@@ -10,19 +11,26 @@ from starlette.types import ASGIApp
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
-from {{ cookiecutter.project_slug }}.realtime import AuthenticationError, realtime_module
+from {{ cookiecutter.project_slug }}.realtime import (
+    Action,
+    AuthenticationError,
+    Client,
+    realtime_module,
+)
 
 from .asgi_websocket import ASGIWebSocket, ServerClosedError
 
 ALICE = "alice-secret"
+URL = "http://test"
+"""Its clients send no token unless a test gives one."""
 
 
-async def only_alice(connection: HTTPConnection, token: str | None) -> str | None:
+async def only_alice(connection: HTTPConnection, token: str | None) -> Client:
     if token is None:
         raise AuthenticationError("a token is required")
     if token != ALICE:
         raise AuthenticationError
-    return "alice"
+    return Client("alice")
 
 
 @pytest.fixture
@@ -32,6 +40,21 @@ async def guarded(settings: Settings) -> AsyncIterator[ASGIApp]:
         yield manager.app
 
 
+async def news_only(
+    connection: HTTPConnection, client: Client, action: Action, channel: str
+) -> bool:
+    """Anyone may read anything; only `news` takes publishes."""
+    return action == "subscribe" or channel == "news"
+
+
+@pytest.fixture
+async def ruled(settings: Settings) -> AsyncIterator[ASGIApp]:
+    app = create_app(settings, enabled=[realtime_module(settings, authorize=news_only)])
+    async with LifespanManager(app) as manager:
+        yield manager.app
+
+
+{% if cookiecutter.auth == "none" %}
 async def test_default_lets_anyone_in_anonymously(app: ASGIApp) -> None:
     async with ASGIWebSocket(app, headers=[("authorization", "Bearer whatever")]) as client:
         await client.subscribe("a")
@@ -39,6 +62,7 @@ async def test_default_lets_anyone_in_anonymously(app: ASGIApp) -> None:
         assert (await client.receive_json())["sender"] is None
 
 
+{% endif %}
 async def test_anonymous_access_turned_off_lets_no_one_in(settings: Settings) -> None:
     closed = settings.model_copy(update={"realtime_allow_anonymous": False})
     app = create_app(closed, enabled=[realtime_module(closed)])
@@ -47,11 +71,9 @@ async def test_anonymous_access_turned_off_lets_no_one_in(settings: Settings) ->
             async with ASGIWebSocket(manager.app, headers=[("authorization", "Bearer x")]):
                 pass
         assert refused.value.code == 1008
-        async with AsyncClient(
-            transport=ASGITransport(manager.app), base_url="http://test"
-        ) as client:
+        async with AsyncClient(transport=ASGITransport(manager.app), base_url=URL) as client:
             response = await client.post("/channels/a/messages", json={"payload": 1})
-        assert response.status_code in (401, 403)
+        assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
 
 
@@ -98,7 +120,7 @@ async def test_accepted_token_names_the_sender(
 
 async def test_http_publish_is_guarded_too(guarded: ASGIApp) -> None:
     async with (
-        AsyncClient(transport=ASGITransport(guarded), base_url="http://test") as http,
+        AsyncClient(transport=ASGITransport(guarded), base_url=URL) as http,
         ASGIWebSocket(guarded, headers=[("authorization", "Bearer alice-secret")]) as client,
     ):
         await client.subscribe("a")
@@ -110,7 +132,8 @@ async def test_http_publish_is_guarded_too(guarded: ASGIApp) -> None:
         wrong = await http.post(
             "/channels/a/messages", json=body, headers={"Authorization": "Bearer nope"}
         )
-        assert wrong.status_code == 403
+        assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"] == 'Bearer error="invalid_token"'
         assert wrong.headers["content-type"] == "application/problem+json"
         right = await http.post(
             "/channels/a/messages", json=body, headers={"Authorization": "Bearer alice-secret"}
@@ -118,3 +141,25 @@ async def test_http_publish_is_guarded_too(guarded: ASGIApp) -> None:
         assert right.status_code == 202
         event = await client.receive_json()
         assert (event["payload"], event["sender"]) == ("hi", "alice")
+
+
+async def test_a_refused_message_gets_an_error_and_the_connection_stays(ruled: ASGIApp) -> None:
+    async with ASGIWebSocket(ruled) as client:
+        await client.subscribe("news")
+        await client.send_json({"type": "publish", "channel": "sports", "payload": 1})
+        assert await client.receive_json() == {
+            "type": "error",
+            "code": "forbidden",
+            "detail": "Not allowed to publish there.",
+        }
+        await client.send_json({"type": "publish", "channel": "news", "payload": 2})
+        assert (await client.receive_json())["payload"] == 2
+
+
+async def test_a_refused_http_publish_asks_for_a_token(ruled: ASGIApp) -> None:
+    async with AsyncClient(transport=ASGITransport(ruled), base_url=URL) as http:
+        refused = await http.post("/channels/sports/messages", json={"payload": 1})
+        allowed = await http.post("/channels/news/messages", json={"payload": 1})
+    assert (refused.status_code, refused.headers["www-authenticate"]) == (401, "Bearer")
+    assert refused.json()["detail"] == "A bearer token is required to publish there."
+    assert allowed.status_code == 202

@@ -9,16 +9,16 @@ from .asgi_websocket import ASGIWebSocket
 
 async def test_http_publish_reaches_subscribers(app: ASGIApp, client: AsyncClient) -> None:
     async with ASGIWebSocket(app) as one, ASGIWebSocket(app) as two:
-        await one.subscribe("jobs.42")
-        await two.subscribe("jobs.42")
+        await one.subscribe("orders.42")
+        await two.subscribe("orders.42")
         response = await client.post(
-            "/channels/jobs.42/messages", json={"payload": {"status": "done"}}
+            "/channels/orders.42/messages", json={"payload": {"status": "done"}}
         )
         assert response.status_code == 202
         assert response.content == b""
         for ws in (one, two):
             event = await ws.receive_json()
-            assert (event["channel"], event["payload"]) == ("jobs.42", {"status": "done"})
+            assert (event["channel"], event["payload"]) == ("orders.42", {"status": "done"})
 
 
 @pytest.mark.parametrize(
@@ -40,9 +40,9 @@ async def test_http_publish_rejects_bad_input_with_422(
 
 async def test_request_state_broadcast_is_the_public_interface(app: ASGIApp) -> None:
     async with ASGIWebSocket(app) as ws:
-        await ws.subscribe("jobs.7")
+        await ws.subscribe("orders.7")
         state = ws.scope["state"]
-        await state["broadcast"].publish("jobs.7", [1, 2], sender="worker")
+        await state["broadcast"].publish("orders.7", [1, 2], sender="worker")
         event = await ws.receive_json()
         assert (event["payload"], event["sender"]) == ([1, 2], "worker")
         with pytest.raises(ValueError, match="Invalid channel name"):

@@ -17,6 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from .raw_websocket import RawWebSocket
+from support.callers import HEADERS
 from support.service import Service
 
 pytestmark = pytest.mark.process
@@ -51,7 +52,14 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 def websocket(service: Service) -> connect:
     """A client that reads everything the service sends, whenever the test looks."""
     url = f"ws://127.0.0.1:{service.port}/ws"
-    return connect(url, proxy=None, open_timeout=WAIT, max_queue=None, ping_interval=None)
+    return connect(
+        url,
+        additional_headers=HEADERS,
+        proxy=None,
+        open_timeout=WAIT,
+        max_queue=None,
+        ping_interval=None,
+    )
 
 
 async def stalled_subscriber(service: Service, channel: str) -> RawWebSocket:

@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from starlette.types import ASGIApp
 
 from .asgi_websocket import ASGIWebSocket
+from support.callers import SENDER
 
 
 def message_of(event: dict[str, Any]) -> tuple[str, Any, Any]:
@@ -28,10 +29,10 @@ async def test_publish_fans_out_to_every_subscriber_and_only_them(app: ASGIApp) 
         payload = {"headline": "hello", "tags": ["a", 1, None, True, 2.5]}
         await alice.send_json({"type": "publish", "channel": "news", "payload": payload})
         for client in (alice, bob, carol):
-            assert message_of(await client.receive_json()) == ("news", payload, None)
+            assert message_of(await client.receive_json()) == ("news", payload, SENDER)
         # Proves `elsewhere` got nothing from "news": its next frame is the later one.
         await bob.send_json({"type": "publish", "channel": "sports", "payload": 1})
-        assert message_of(await elsewhere.receive_json()) == ("sports", 1, None)
+        assert message_of(await elsewhere.receive_json()) == ("sports", 1, SENDER)
 
 
 async def test_fan_out_shares_one_serialized_frame(app: ASGIApp) -> None:
@@ -52,7 +53,7 @@ async def test_unsubscribe_stops_delivery(app: ASGIApp) -> None:
         assert await client.receive_json() == {"type": "unsubscribed", "channel": "a"}
         await client.send_json({"type": "publish", "channel": "a", "payload": 1})
         await client.send_json({"type": "publish", "channel": "b", "payload": 2})
-        assert message_of(await client.receive_json()) == ("b", 2, None)
+        assert message_of(await client.receive_json()) == ("b", 2, SENDER)
 
 
 async def test_subscribing_twice_is_harmless(app: ASGIApp) -> None:
@@ -61,7 +62,7 @@ async def test_subscribing_twice_is_harmless(app: ASGIApp) -> None:
         await client.subscribe("a")
         await client.send_json({"type": "publish", "channel": "a", "payload": 1})
         await client.send_json({"type": "ping"})
-        assert message_of(await client.receive_json()) == ("a", 1, None)
+        assert message_of(await client.receive_json()) == ("a", 1, SENDER)
         assert await client.receive_json() == {"type": "pong"}
 
 
@@ -117,7 +118,7 @@ async def test_repeated_invalid_messages_close_with_1007_others_unaffected(
         closed = await abuser.closed()
         assert (closed.code, closed.reason) == (1007, "too many invalid messages")
         await bystander.send_json({"type": "publish", "channel": "a", "payload": 1})
-        assert message_of(await bystander.receive_json()) == ("a", 1, None)
+        assert message_of(await bystander.receive_json()) == ("a", 1, SENDER)
 
 
 async def test_binary_frame_closes_with_1003(app: ASGIApp) -> None:

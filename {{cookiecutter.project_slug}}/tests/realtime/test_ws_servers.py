@@ -13,6 +13,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from support.callers import HEADERS
 from support.relay import Relay
 from support.service import Service
 
@@ -24,7 +25,14 @@ WAIT = 20.0
 def websocket(service: Service) -> connect:
     """A client that reads everything the service sends, whenever the test looks."""
     url = f"ws://127.0.0.1:{service.port}/ws"
-    return connect(url, proxy=None, open_timeout=WAIT, max_queue=None, ping_interval=None)
+    return connect(
+        url,
+        additional_headers=HEADERS,
+        proxy=None,
+        open_timeout=WAIT,
+        max_queue=None,
+        ping_interval=None,
+    )
 
 
 async def subscribe(ws: ClientConnection, channel: str) -> None:

@@ -1,17 +1,23 @@
 """A fake identity provider (a discovery document, a JWKS, and tokens signed with its keys or
-with keys it does not publish): behind `httpx.MockTransport`, or served on a local port."""
+with keys it does not publish): behind `httpx.MockTransport`, or served on a local port.
 
+The whole test session trusts one served provider (`session_issuer`), so that every client
+of the tests can carry a token with every scope (`authorization()`).
+"""
+
+import functools
 import json
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from {{ cookiecutter.project_slug }}.auth import AuthSettings, auth_module
+from {{ cookiecutter.project_slug }}.module import Module
 
 ISSUER = "https://login.example.com/realms/test"
 AUDIENCE = "api://my-service"
@@ -99,10 +105,47 @@ def stranger() -> SigningKey:
     return _STRANGER
 
 
-@contextmanager
-def served() -> Iterator[str]:
-    """The provider's discovery document and key set on a free local port, in a thread of
-    its own, for code that fetches them over the network: its issuer URL."""
+SESSION_SCOPES = "items:write channels:publish"
+"""Every scope the service checks: the session's clients may do anything."""
+SESSION_SUBJECT = "tester"
+
+
+@functools.cache
+def session_issuer() -> str:
+    """The provider the test session trusts (`AUTH_ISSUER` in every test), served until the
+    session ends."""
+    server, issuer = _serve()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return issuer
+
+
+def signed(issuer: str, **claims: Any) -> str:
+    """A token of the provider at `issuer` (served here), with sane claims that `claims`
+    override."""
+    issued = int(time.time())
+    payload = {
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "sub": SESSION_SUBJECT,
+        "scope": SESSION_SCOPES,
+        "iat": issued,
+        "exp": issued + 86_400,
+    } | claims
+    return jwt.encode(payload, _RSA, algorithm="RS256", headers={"kid": "rsa-1"})
+
+
+def session_settings() -> dict[str, str]:
+    """The settings that trust the session's provider, as environment variables."""
+    return {"AUTH_ISSUER": session_issuer(), "AUTH_AUDIENCE": AUDIENCE}
+
+
+@functools.cache
+def authorization() -> dict[str, str]:
+    """The header of the session's clients: a token with every scope."""
+    return {"Authorization": f"Bearer {signed(session_issuer())}"}
+
+
+def _serve() -> tuple[ThreadingHTTPServer, str]:
     documents: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -123,11 +166,15 @@ def served() -> Iterator[str]:
     discovery = {"issuer": issuer, "jwks_uri": issuer + "/keys"}
     documents["/realms/test/.well-known/openid-configuration"] = json.dumps(discovery).encode()
     documents["/realms/test/keys"] = json.dumps({"keys": keys}).encode()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield issuer
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return server, issuer
+
+
+def verifying(settings: AuthSettings) -> Module:
+    """The auth module on `settings`, for apps built of a few modules whose routes take a
+    principal: the session's tokens are accepted (`AUTH_ISSUER` is the session's)."""
+    return auth_module(settings, development=False)
+
+
+def caller(**claims: Any) -> dict[str, str]:
+    """The header of a session token with `claims` changed: another subject, fewer scopes."""
+    return {"Authorization": f"Bearer {signed(session_issuer(), **claims)}"}

@@ -19,6 +19,10 @@ from pydantic import AliasChoices
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.settings import ENV_PREFIX
 
+{% if cookiecutter.auth == "oidc" %}
+from . import identity
+{% endif %}
+from .callers import HEADERS
 from .relay import free_port
 
 PACKAGE = "{{ cookiecutter.project_slug }}"
@@ -65,6 +69,9 @@ class Service:
         self.port = int(settings.pop("PORT", 0)) or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+{% if cookiecutter.auth == "oidc" %}
+        settings = identity.session_settings() | settings  # its clients' tokens are accepted
+{% endif %}
         environ = hermetic_environ(ENVIRONMENT="test", PORT=str(self.port), **settings)
         with log.open("wb") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and programs
@@ -76,7 +83,9 @@ class Service:
             )
 
     def client(self, timeout: float = 10.0) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=timeout, trust_env=False)
+        return httpx.AsyncClient(
+            base_url=self.url, timeout=timeout, trust_env=False, headers=HEADERS
+        )
 
     async def started(self) -> None:
         """Wait until the service answers `/health/live`; fail if it exits first."""

@@ -9,7 +9,7 @@ import logging
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -25,6 +25,7 @@ from {{ cookiecutter.project_slug }}.tracing import tracing_module
 from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS, service
 
 from .conftest import server_span, traced
+from support.callers import asgi_client
 
 probe_logger = logging.getLogger("{{ cookiecutter.project_slug }}.probe")
 router = APIRouter()
@@ -50,7 +51,7 @@ async def test_a_request_is_a_server_span_whose_ids_its_log_lines_carry(
     app = create_app(settings, enabled=traced(settings, exporter, PROBE))
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         assert (await client.get("/probe")).status_code == 200
     span = server_span(exporter, "GET /probe")
@@ -73,7 +74,7 @@ async def test_the_access_line_carries_the_ids_too(
     app = create_app(settings, enabled=traced(settings, exporter, PROBE))
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         await client.get("/probe")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
@@ -114,7 +115,7 @@ async def test_without_an_endpoint_nothing_is_set_up(
     app = create_app(settings, enabled=[module, PROBE])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
     ):
         await client.get("/probe")
         assert not isinstance(trace.get_tracer_provider(), TracerProvider)

@@ -26,6 +26,9 @@ from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 import support.relay
 import support.service
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
 
 WORKER = "{{ cookiecutter.project_slug }}.worker"
 FINISHED = frozenset({"succeeded", "failed"})
@@ -45,7 +48,12 @@ def queue(settings: Settings) -> JobQueue:
 
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
-    async with LifespanManager(create_app(settings, enabled=[queue_module(queue)])) as manager:
+{% if cookiecutter.auth == "oidc" %}
+    enabled = [identity.verifying(settings), queue_module(queue)]
+{% else %}
+    enabled = [queue_module(queue)]
+{% endif %}
+    async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
         yield manager.app
 
 

@@ -17,6 +17,9 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import wait_for
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
 
 
 @pytest.fixture
@@ -27,6 +30,9 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
     modules = [database_module(settings), items_module(), queue_module(queue)]
+{% if cookiecutter.auth == "oidc" %}
+    modules.insert(0, identity.verifying(settings))
+{% endif %}
     async with LifespanManager(create_app(settings, enabled=modules)) as manager:
         yield manager.app
 

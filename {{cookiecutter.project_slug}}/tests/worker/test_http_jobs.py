@@ -21,6 +21,9 @@ from {{ cookiecutter.project_slug }}.worker.http_jobs import JobHttpClient
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import Start, start_worker, wait_for
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
 from support.upstream import RATE, URL, Upstream, served
 
 seen: list[httpx.AsyncClient] = []
@@ -41,6 +44,9 @@ def settings() -> Settings:
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
     seen.clear()
     modules = [
+{% if cookiecutter.auth == "oidc" %}
+        identity.verifying(settings),
+{% endif %}
         http_client_module(settings, transport=Upstream().transport),
         queue_module(queue),
         Module(name="probe", routers=[probe]),

@@ -14,6 +14,9 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import flaky_job, wait_for
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
 from support.metrics import value
 
 COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
@@ -22,6 +25,9 @@ COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
     enabled = [metrics_module(settings), queue_module(queue)]
+{% if cookiecutter.auth == "oidc" %}
+    enabled.insert(0, identity.verifying(settings))
+{% endif %}
     async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
         yield manager.app
 

@@ -16,6 +16,9 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
 from .conftest import Start, eventually, start_worker, wait_for
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
 
 
 class Recorder:
@@ -33,6 +36,9 @@ class Recorder:
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
     modules = [realtime_module(settings), queue_module(queue)]
+{% if cookiecutter.auth == "oidc" %}
+    modules.insert(0, identity.verifying(settings))
+{% endif %}
     async with LifespanManager(create_app(settings, enabled=modules)) as manager:
         yield manager.app
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import pytest
 from asgi_lifespan import LifespanManager
-from httpx import ASGITransport, AsyncClient
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
@@ -18,6 +17,10 @@ from {{ cookiecutter.project_slug }}.worker.queue import UNWIND, JobQueue
 
 import support.service
 from .conftest import eventually, wait_for
+{% if cookiecutter.auth == "oidc" %}
+from support import identity
+{% endif %}
+from support.callers import asgi_client
 
 pytestmark = pytest.mark.process
 
@@ -53,9 +56,14 @@ async def test_a_stop_interrupts_the_jobs_that_outlast_the_shutdown_timeout(
     stuck_task, failing_task, brief_task = (
         queue.broker.register_task(job, task_name=job.__name__) for job in (stuck, failing, brief)
     )
+{% if cookiecutter.auth == "oidc" %}
+    enabled = [identity.verifying(settings), queue_module(queue)]
+{% else %}
+    enabled = [queue_module(queue)]
+{% endif %}
     async with (
-        LifespanManager(create_app(settings, enabled=[queue_module(queue)])) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        LifespanManager(create_app(settings, enabled=enabled)) as manager,
+        asgi_client(manager.app) as client,
     ):
         stuck_id = (await stuck_task.kiq()).task_id
         failing_id = (await failing_task.kiq()).task_id

@@ -5,7 +5,11 @@ from fastapi import Request
 from ..module import Module
 from ..problems import ProblemResponse, problem
 from .repository import ItemNameTakenError
+{% if cookiecutter.auth == "oidc" %}
+from .routes import router, writes
+{% else %}
 from .routes import router
+{% endif %}
 from .storage import lifespan
 
 
@@ -16,7 +20,11 @@ async def name_taken(request: Request, exc: Exception) -> ProblemResponse:
 def items_module() -> Module:
     return Module(
         name="items",
+{% if cookiecutter.auth == "oidc" %}
+        routers=[router, writes],
+{% else %}
         routers=[router],
+{% endif %}
         lifespan=lifespan,
         exception_handlers={ItemNameTakenError: name_taken},
     )

@@ -1,4 +1,9 @@
+{% set writes = "writes" if cookiecutter.auth == "oidc" else "router" %}
+{% if cookiecutter.auth == "oidc" %}
+"""CRUD endpoints of the example resource; changing items takes the scope `items:write`."""
+{% else %}
 """CRUD endpoints of the example resource."""
+{% endif %}
 
 import re
 from typing import Annotated, Any
@@ -6,6 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BeforeValidator
 
+{% if cookiecutter.auth == "oidc" %}
+from ..auth import AUTH_RESPONSES, RequireScopes
+{% endif %}
 from ..problems import PROBLEM_RESPONSE, unavailable_response
 from .repository import ItemRepository
 from .schemas import Item, ItemCreate, ItemPage, ItemUpdate
@@ -14,6 +22,15 @@ from .storage import provide_item_repository
 Responses = dict[int | str, dict[str, Any]]
 UNAVAILABLE: Responses = {503: unavailable_response("The database is unreachable or too slow.")}
 router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE)
+{% if cookiecutter.auth == "oidc" %}
+writes = APIRouter(
+    prefix="/items",
+    tags=["items"],
+    dependencies=[Depends(RequireScopes("items:write"))],
+    responses=UNAVAILABLE | AUTH_RESPONSES,
+)
+"""The routes that change items."""
+{% endif %}
 
 Items = Annotated[ItemRepository, Depends(provide_item_repository)]
 ID_MAX = 2**31 - 1
@@ -35,7 +52,7 @@ NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No item has thi
 CONFLICT: Responses = {409: PROBLEM_RESPONSE | {"description": "Another item has this name."}}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT, summary="Create an item")
+@{{ writes }}.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT, summary="Create an item")
 async def create_item(data: ItemCreate, items: Items, response: Response) -> Item:
     """Names are unique; surrounding and repeated whitespace is collapsed first."""
     item = await items.create(data)
@@ -71,7 +88,7 @@ async def get_item(item_id: ItemId, items: Items) -> Item:
     return item
 
 
-@router.patch("/{item_id}", responses=NOT_FOUND | CONFLICT, summary="Change an item")
+@{{ writes }}.patch("/{item_id}", responses=NOT_FOUND | CONFLICT, summary="Change an item")
 async def update_item(item_id: ItemId, changes: ItemUpdate, items: Items) -> Item:
     item = await items.update(item_id, changes)
     if item is None:
@@ -79,7 +96,7 @@ async def update_item(item_id: ItemId, changes: ItemUpdate, items: Items) -> Ite
     return item
 
 
-@router.delete(
+@{{ writes }}.delete(
     "/{item_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,  # no body, so no content-type either

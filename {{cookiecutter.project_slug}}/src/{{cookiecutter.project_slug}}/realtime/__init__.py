@@ -27,16 +27,28 @@ Job completion, for example, goes to channel `jobs.<id>`:
 """
 
 from ..module import Module
-from .auth import Authenticate, AuthenticationError, allow_anonymous, refuse_all
+from .auth import (
+    Action,
+    Authenticate,
+    AuthenticationError,
+    Authorize,
+    Client,
+    allow_anonymous,
+    allow_every_channel,
+    refuse_all,
+)
 from .broadcast import Broadcast, open_broadcast
 from .routes import router
 from .runtime import RealtimeState, broadcast_in, open_realtime
 from .settings import RealtimeSettings
 
 __all__ = [
+    "Action",
     "Authenticate",
     "AuthenticationError",
+    "Authorize",
     "Broadcast",
+    "Client",
     "RealtimeSettings",
     "RealtimeState",
     "broadcast_in",
@@ -46,13 +58,17 @@ __all__ = [
 
 
 def realtime_module(
-    settings: RealtimeSettings, *, authenticate: Authenticate | None = None
+    settings: RealtimeSettings,
+    *,
+    authenticate: Authenticate | None = None,
+    authorize: Authorize = allow_every_channel,
 ) -> Module:
-    """The module; `authenticate` decides who may connect and publish (see `auth.py`)."""
+    """The module; `authenticate` decides who may connect, `authorize` what they may do on
+    which channel (see `auth.py`)."""
     if authenticate is None:
         authenticate = allow_anonymous if settings.realtime_allow_anonymous else refuse_all
     return Module(
         name="realtime",
         routers=[router],
-        lifespan=lambda _app, _state: open_realtime(settings, authenticate),
+        lifespan=lambda _app, _state: open_realtime(settings, authenticate, authorize),
     )

@@ -1,7 +1,9 @@
 """What a client's messages mean: subscribe, unsubscribe, publish, ping."""
 
 from starlette import status
+from starlette.requests import HTTPConnection
 
+from .auth import Authorize, Client
 from .broadcast import Broadcast
 from .connections import Hub, Subscriber
 from .protocol import (
@@ -26,13 +28,18 @@ class MessageHandler:
         subscriber: Subscriber,
         hub: Hub,
         broadcast: Broadcast,
-        sender: str | None,
+        client: Client,
+        authorize: Authorize,
+        connection: HTTPConnection,
         request_id: str | None = None,
     ) -> None:
         self.subscriber = subscriber
         self.hub = hub
         self.broadcast = broadcast
-        self.sender = sender
+        self.client = client
+        self.authorize = authorize
+        self.connection = connection
+        """The handshake, for `authorize`."""
         self.request_id = request_id
         """The connection's, given to what it publishes."""
         self.invalid = 0
@@ -50,8 +57,12 @@ class MessageHandler:
             return
         self.invalid = 0
         match message:
+            case Publish() | Subscribe() if not await self.allowed(message):
+                refusal = Error(code="forbidden", detail=f"Not allowed to {message.type} there.")
+                subscriber.send(refusal.model_dump_json())
             case Publish(channel=channel, payload=payload):
-                if not await self.broadcast.publish(channel, payload, self.sender, self.request_id):
+                sender = self.client.name
+                if not await self.broadcast.publish(channel, payload, sender, self.request_id):
                     subscriber.send(UNAVAILABLE)
             case Subscribe(channel=channel):
                 if self.hub.subscribe(subscriber, channel):
@@ -65,3 +76,6 @@ class MessageHandler:
                 subscriber.send(Unsubscribed(channel=channel).model_dump_json())
             case Ping():
                 subscriber.send(PONG)
+
+    async def allowed(self, message: Publish | Subscribe) -> bool:
+        return await self.authorize(self.connection, self.client, message.type, message.channel)

@@ -83,7 +83,7 @@ class Unsubscribed(_Frame):
 
 
 ErrorCode = Literal[
-    "invalid_json", "unknown_type", "invalid_message", "channel_limit", "unavailable"
+    "invalid_json", "unknown_type", "invalid_message", "channel_limit", "unavailable", "forbidden"
 ]
 
 
@@ -92,6 +92,7 @@ class Error(_Frame):
 
     `unavailable`: a publish that reached nobody, because the service cannot pass messages
     between its processes right now; sending it again later may succeed.
+    `forbidden`: this client may not subscribe or publish to that channel.
     """
 
     type: Literal["error"] = "error"

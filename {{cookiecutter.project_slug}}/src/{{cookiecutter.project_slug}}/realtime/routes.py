@@ -28,7 +28,7 @@ RealtimeDep = Annotated[Realtime, Depends(get_realtime)]
 async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
     """Subscribe, publish and receive; messages are described by `GET /ws/schema`."""
     try:
-        sender = await realtime.authenticate(websocket, bearer_token(websocket))
+        client = await realtime.authenticate(websocket, bearer_token(websocket))
     except AuthenticationError as error:
         reason = _reason(str(error) or "not authenticated")
         await websocket.close(status.WS_1008_POLICY_VIOLATION, reason)
@@ -39,7 +39,15 @@ async def channels(websocket: WebSocket, realtime: RealtimeDep) -> None:
     await websocket.accept(BEARER if BEARER in websocket.scope["subprotocols"] else None)
     subscriber = Subscriber(websocket, realtime.limits)
     request_id = getattr(websocket.state, "request_id", None)  # with request ids on
-    handler = MessageHandler(subscriber, realtime.hub, realtime.broadcast, sender, request_id)
+    handler = MessageHandler(
+        subscriber,
+        realtime.hub,
+        realtime.broadcast,
+        client,
+        realtime.authorize,
+        websocket,
+        request_id,
+    )
     with realtime.hub.attach(subscriber):
         await subscriber.serve(handler.handle)
 
@@ -57,8 +65,8 @@ class PublishBody(BaseModel):
     summary="Publish to a channel",
     responses={
         202: {"description": "Queued for every current subscriber, on every process."},
-        401: PROBLEM_RESPONSE | {"description": "No token, and authentication needs one."},
-        403: PROBLEM_RESPONSE | {"description": "The token was refused."},
+        401: PROBLEM_RESPONSE | {"description": "No token when one is needed, or one refused."},
+        403: PROBLEM_RESPONSE | {"description": "This token may not publish to this channel."},
         503: PROBLEM_RESPONSE
         | {"description": "Redis is too far behind; nobody got it. See `Retry-After`."},
     },
@@ -72,13 +80,27 @@ async def publish(
     """For other services and jobs: subscribers receive a `message` event with `payload`."""
     token = bearer_token(request)
     try:
-        sender = await realtime.authenticate(request, token)
+        client = await realtime.authenticate(request, token)
     except AuthenticationError as error:
-        status_code = status.HTTP_401_UNAUTHORIZED if token is None else status.HTTP_403_FORBIDDEN
-        headers = {"WWW-Authenticate": "Bearer"} if token is None else None
-        return problem(status_code, str(error) or None, instance=request.url.path, headers=headers)
+        # RFC 6750: no `error` when no token came at all.
+        challenge = "Bearer" if token is None else 'Bearer error="invalid_token"'
+        return problem(
+            status.HTTP_401_UNAUTHORIZED,
+            str(error) or None,
+            instance=request.url.path,
+            headers={"WWW-Authenticate": challenge},
+        )
+    if not await realtime.authorize(request, client, "publish", channel):
+        if token is None:  # a token may be allowed what no token is
+            detail = "A bearer token is required to publish there."
+            headers = {"WWW-Authenticate": "Bearer"}
+            return problem(
+                status.HTTP_401_UNAUTHORIZED, detail, instance=request.url.path, headers=headers
+            )
+        detail = "Not allowed to publish there."
+        return problem(status.HTTP_403_FORBIDDEN, detail, instance=request.url.path)
     request_id = getattr(request.state, "request_id", None)  # with request ids on
-    if not await realtime.broadcast.publish(channel, body.payload, sender, request_id):
+    if not await realtime.broadcast.publish(channel, body.payload, client.name, request_id):
         return problem(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "Not published: the service cannot reach its other processes now; retry shortly.",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from ..module import ReadinessCheck, Resources, State
-from .auth import Authenticate
+from .auth import Authenticate, Authorize
 from .broadcast import Broadcast, open_broadcast
 from .connections import Hub, Limits
 from .settings import RealtimeSettings
@@ -25,6 +25,7 @@ class Realtime:
     broadcast: Broadcast
     limits: Limits
     authenticate: Authenticate
+    authorize: Authorize
     retry_after: int
     """Seconds a refused publish should wait before trying again."""
 
@@ -45,7 +46,7 @@ def broadcast_in(state: State) -> Broadcast | None:
 
 @asynccontextmanager
 async def open_realtime(
-    settings: RealtimeSettings, authenticate: Authenticate
+    settings: RealtimeSettings, authenticate: Authenticate, authorize: Authorize
 ) -> AsyncIterator[Resources]:
     """The module's lifespan: open the broadcast; on exit close every socket (1001), then it."""
     limits = Limits(
@@ -63,6 +64,7 @@ async def open_realtime(
             broadcast,
             limits,
             authenticate,
+            authorize,
             # A stalled Redis fails the publish in flight within this time.
             retry_after=math.ceil(settings.redis_timeout),
         )

@@ -6,7 +6,7 @@ from .queue import JobQueue
 from .routes import router
 from .settings import WorkerSettings
 
-__all__ = ["WorkerSettings", "queue_module", "worker_module"]
+__all__ = ["JobQueue", "JobsUnavailableError", "WorkerSettings", "queue_module", "worker_module"]
 
 
 def worker_module(settings: WorkerSettings, *, shutdown_timeout: float) -> Module:

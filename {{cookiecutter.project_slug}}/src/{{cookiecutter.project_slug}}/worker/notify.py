@@ -9,9 +9,11 @@ from ..realtime import Broadcast, RealtimeSettings, open_broadcast
 from .schemas import Job
 from .status import attempt_of
 
+JOB_CHANNEL_PREFIX = "jobs."
+
 
 def job_channel(job_id: str) -> str:
-    return f"jobs.{job_id}"
+    return JOB_CHANNEL_PREFIX + job_id
 
 
 class CompletionNotifier(TaskiqMiddleware):

@@ -47,7 +47,7 @@ from .request_ids import RequestIdLabel
 from .retry import BackoffRetryMiddleware
 from .schemas import Job
 from .settings import WorkerSettings
-from .status import JobRecord, StatusMiddleware, status_key
+from .status import SUBMITTER, JobRecord, StatusMiddleware, status_key, submitter_key
 from .store import MemoryStore, RedisStore, Store
 from .streams import StreamBroker
 
@@ -201,14 +201,25 @@ class JobQueue:
         task: AsyncTaskiqDecoratedTask[..., Any],
         params: BaseModel,
         idempotency_key: str | None = None,
+        submitter: str | None = None,
     ) -> Job:
-        """Queue `task` with `params` as keyword arguments; a known key returns its job."""
-        async with self._redis():
-            return await self._submit(task, params, idempotency_key)
+        """Queue `task` with `params` as keyword arguments; a known key returns its job.
 
-    async def get(self, job_id: str) -> Job | None:
-        """The job's status, with its result or error once finished; None when unknown."""
+        `submitter` owns the job: `get` shows it to no other submitter, a key names one job
+        per submitter, and the job finds it in its message's labels (`SUBMITTER`).
+        """
         async with self._redis():
+            return await self._submit(task, params, idempotency_key, submitter)
+
+    async def get(self, job_id: str, submitter: str | None = None) -> Job | None:
+        """The job's status, with its result or error once finished; None when unknown, or
+        when someone other than `submitter` submitted it (a job the service queued on its
+        own, the scheduler's say, has no submitter: every submitter may see it)."""
+        async with self._redis():
+            if submitter is not None:
+                owner = await self.store.get(submitter_key(job_id))
+                if owner not in (None, submitter):
+                    return None
             return await self._get(job_id)
 
     @asynccontextmanager
@@ -223,6 +234,7 @@ class JobQueue:
         task: AsyncTaskiqDecoratedTask[..., Any],
         params: BaseModel,
         idempotency_key: str | None,
+        submitter: str | None,
     ) -> Job:
         job_id = self.broker.id_generator()
         claim = None
@@ -231,14 +243,21 @@ class JobQueue:
                 f"{task.task_name} {params.model_dump_json()}".encode()
             ).hexdigest()
             claim = f"idempotency:{idempotency_key}"
+            if submitter is not None:  # hex digits: no submitter's key looks like another's
+                owner = hashlib.sha256(submitter.encode()).hexdigest()
+                claim = f"idempotency:{owner}:{idempotency_key}"
             earlier = await self.store.claim(claim, f"{job_id} {fingerprint}")
             if earlier is not None:
                 earlier_id, _, earlier_fingerprint = earlier.partition(" ")
                 if earlier_fingerprint != fingerprint:
                     raise IdempotencyKeyReusedError(idempotency_key)
                 return await self._get(earlier_id) or Job(id=earlier_id, status="queued", attempt=1)
+        kicker = task.kicker().with_task_id(job_id)
+        if submitter is not None:
+            await self.store.set(submitter_key(job_id), submitter)
+            kicker = kicker.with_labels(**{SUBMITTER: submitter})
         try:
-            await task.kicker().with_task_id(job_id).kiq(**params.model_dump())
+            await kicker.kiq(**params.model_dump())
         except BaseException:
             if claim is not None:
                 await self.store.delete(claim)

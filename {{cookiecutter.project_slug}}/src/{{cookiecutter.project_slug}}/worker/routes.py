@@ -1,15 +1,27 @@
+{% if cookiecutter.auth == "oidc" %}
+"""The job API: submit the example job, then follow it by id; each job is its submitter's."""
+{% else %}
 """The job API: submit the example job, then follow it by id."""
+{% endif %}
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
 
+{% if cookiecutter.auth == "oidc" %}
+from ..auth import AUTH_RESPONSES, CurrentPrincipal
+{% endif %}
 from ..problems import PROBLEM_RESPONSE
 from .errors import UNAVAILABLE
 from .queue import IdempotencyKeyReusedError, JobQueue, get_queue
 from .schemas import Job, SummaryRequest
 
+{% if cookiecutter.auth == "oidc" %}
+SERVICE_RESPONSES: dict[int | str, dict[str, Any]] = {503: UNAVAILABLE}
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=SERVICE_RESPONSES | AUTH_RESPONSES)
+{% else %}
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses={503: UNAVAILABLE})
+{% endif %}
 
 Queue = Annotated[JobQueue, Depends(get_queue)]
 IdempotencyKey = Annotated[
@@ -22,7 +34,11 @@ IdempotencyKey = Annotated[
 ]
 
 Responses = dict[int | str, dict[str, Any]]
+{% if cookiecutter.auth == "oidc" %}
+NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No job of yours has this id."}}
+{% else %}
 NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No job has this id."}}
+{% endif %}
 KEY_REUSED: Responses = {
     422: PROBLEM_RESPONSE | {"description": "Invalid, or the key came with other parameters."}
 }
@@ -38,11 +54,20 @@ async def submit_job(
     data: SummaryRequest,
     queue: Queue,
     response: Response,
+{% if cookiecutter.auth == "oidc" %}
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Job:
+    """Queued at once; follow it at `Location` until it has succeeded or failed."""
+    try:
+        job = await queue.submit(queue.summarize, data, idempotency_key, principal.subject)
+{% else %}
     idempotency_key: IdempotencyKey = None,
 ) -> Job:
     """Queued at once; follow it at `Location` until it has succeeded or failed."""
     try:
         job = await queue.submit(queue.summarize, data, idempotency_key)
+{% endif %}
     except IdempotencyKeyReusedError:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -56,8 +81,15 @@ async def submit_job(
 async def get_job(
     job_id: Annotated[str, Path(max_length=128, description="The id `POST /jobs` returned.")],
     queue: Queue,
+{% if cookiecutter.auth == "oidc" %}
+    principal: CurrentPrincipal,
+) -> Job:
+    """Only to its submitter: to anyone else, a job that does not exist."""
+    job = await queue.get(job_id, principal.subject)
+{% else %}
 ) -> Job:
     job = await queue.get(job_id)
+{% endif %}
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Job {job_id} does not exist.")
     return job

@@ -33,8 +33,16 @@ class JobRecord(BaseModel):
     attempt: int
 
 
+SUBMITTER = "submitter"
+"""The label that names who submitted a job, when someone did."""
+
+
 def status_key(job_id: str) -> str:
     return f"status:{job_id}"
+
+
+def submitter_key(job_id: str) -> str:
+    return f"submitter:{job_id}"
 
 
 def attempt_of(message: TaskiqMessage) -> int:
