@@ -18,7 +18,11 @@ from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 
 from .asgi_websocket import ASGIWebSocket
+{% if cookiecutter.request_id %}
 from support.callers import HEADERS, asgi_client
+{% else %}
+from support.callers import asgi_client
+{% endif %}
 
 FINISHED = {"succeeded", "failed"}
 
