@@ -192,6 +192,7 @@ TRACES = {
     ("websockets", False): ("realtime_module", "REALTIME_", "Broadcast"),
     ("background_worker", False): ("taskiq", "WORKER_", "JobQueue"),
     ("http_client", False): ("HttpClient", "HTTP_CLIENT_", "RATES_URL", "RetryTransport"),
+    ("auth", "none"): ("RequireScopes", "AUTH_ISSUER", "items:write", "channels:publish", "jwt"),
     ("metrics", False): ("prometheus", "MetricsMiddleware", "METRICS_", "/metrics"),
     ("request_id", False): ("RequestIdMiddleware", "Server-Timing"),
     ("security_headers", False): ("SecurityHeadersMiddleware", "Content-Security-Policy"),
