@@ -1,10 +1,12 @@
 {% set redis = cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
-"""Requests become spans; log lines carry their ids; nothing is set up without an endpoint."""
+"""Requests become spans; log lines carry their ids; nothing is set up without an endpoint,
+or with the SDK disabled."""
 
 {% if cookiecutter.request_id %}
 import json
 {% endif %}
 import logging
+import threading
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -40,8 +42,17 @@ PROBE = Module(name="probe", routers=[router])
 
 @pytest.fixture
 def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENDPOINTS:
+    for name in (*ENDPOINTS, "OTEL_SDK_DISABLED"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["no endpoint", "sdk disabled"])
+def not_exporting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No endpoint, or one with `OTEL_SDK_DISABLED=true` (case and blanks as the SDK reads it)."""
+    request.getfixturevalue("no_endpoint")
+    if request.param == "sdk disabled":
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+        monkeypatch.setenv("OTEL_SDK_DISABLED", " True")
 
 
 async def test_a_request_is_a_server_span_whose_ids_its_log_lines_carry(
@@ -105,8 +116,8 @@ async def test_the_lifespan_shuts_the_provider_down(
     assert [span.name for span in exporter.get_finished_spans()] == ["while running"]
 
 
-@pytest.mark.usefixtures("no_endpoint")
-async def test_without_an_endpoint_nothing_is_set_up(
+@pytest.mark.usefixtures("not_exporting")
+async def test_nothing_is_set_up_without_an_endpoint_or_with_the_sdk_disabled(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     module = tracing_module()
@@ -116,9 +127,11 @@ async def test_without_an_endpoint_nothing_is_set_up(
         LifespanManager(app) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
     ):
-        await client.get("/probe")
+        assert (await client.get("/probe")).status_code == 200
         assert not isinstance(trace.get_tracer_provider(), TracerProvider)
         assert not trace.get_tracer(__name__).start_span("nowhere").is_recording()
+        exporting = [t.name for t in threading.enumerate() if t.name.startswith("OtelBatch")]
+        assert exporting == []
     [record] = [r for r in caplog.records if r.name == probe_logger.name]
     assert (vars(record)["trace_id"], vars(record)["span_id"]) == (None, None)
 
