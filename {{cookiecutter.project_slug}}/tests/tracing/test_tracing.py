@@ -1,6 +1,6 @@
 {% set redis = cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
-"""Requests become spans; log lines carry their ids; nothing is set up without an endpoint,
-or with the SDK disabled."""
+"""Requests become spans; log lines{% if cookiecutter.websockets %} and WebSocket messages{% endif %} carry their ids; nothing is set up
+without an endpoint, or with the SDK disabled."""
 
 {% if cookiecutter.request_id %}
 import json
@@ -19,12 +19,21 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from redis.asyncio import Redis
 {% endif %}
+{% if cookiecutter.websockets %}
+from starlette.types import ASGIApp
+{% endif %}
 
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+{% if cookiecutter.websockets %}
+from {{ cookiecutter.project_slug }}.realtime import realtime_module
+{% endif %}
 from {{ cookiecutter.project_slug }}.tracing import tracing_module
 from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS, service
+{% if cookiecutter.websockets %}
+from realtime.asgi_websocket import ASGIWebSocket
+{% endif %}
 
 from .conftest import server_span, traced
 
@@ -173,4 +182,34 @@ async def test_redis_commands_are_spans_inside_a_trace_only(
     assert command.name == "PING"
     assert command.parent is not None
     assert command.parent.span_id == caller.get_span_context().span_id
+{% endif %}
+{% if cookiecutter.websockets %}
+
+
+async def test_a_message_published_over_http_carries_the_requests_trace(
+    app: ASGIApp, client: AsyncClient, exporter: InMemorySpanExporter
+) -> None:
+    """A subscriber finds the trace, and the log lines, of what it receives."""
+    async with ASGIWebSocket(app) as socket:
+        await socket.subscribe("news")
+        published = await client.post("/channels/news/messages", json={"payload": 1})
+        assert published.status_code == 202
+        message = await socket.receive_json()
+    request = server_span(exporter, "POST /channels/{channel}/messages")
+    assert request.context is not None
+    assert message["trace_id"] == trace.format_trace_id(request.context.trace_id)
+
+
+@pytest.mark.usefixtures("no_endpoint")
+async def test_without_an_endpoint_messages_carry_no_trace(settings: Settings) -> None:
+    app = create_app(settings, enabled=[tracing_module(), realtime_module(settings)])
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        ASGIWebSocket(manager.app) as socket,
+    ):
+        await socket.subscribe("news")
+        await client.post("/channels/news/messages", json={"payload": 1})
+        message = await socket.receive_json()
+    assert (message["payload"], message["trace_id"]) == (1, None)
 {% endif %}
