@@ -18,6 +18,9 @@ from opentelemetry.trace import StatusCode
 from starlette.types import ASGIApp
 from taskiq import TaskiqMessage, TaskiqResult
 
+{% if cookiecutter.websockets %}
+import realtime.asgi_websocket as asgi_websocket  # the realtime tests' client
+{% endif %}
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if db %}
 from {{ cookiecutter.project_slug }}.items.repository import ItemRepository
@@ -29,9 +32,6 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.tracing.jobs import JobTracing
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue, get_queue
 from {{ cookiecutter.project_slug }}.worker.schemas import Job, SummaryRequest
-{% if cookiecutter.websockets %}
-from realtime.asgi_websocket import ASGIWebSocket
-{% endif %}
 
 from .conftest import in_trace, server_span, traced
 
@@ -114,7 +114,7 @@ async def test_a_jobs_notice_carries_the_trace_of_the_request_that_queued_it(
     """A client following the job finds its trace. The job takes a second: time to
     subscribe to its channel before it ends."""
     job_id = (await client.post("/jobs", json={"numbers": [4], "seconds": 1})).json()["id"]
-    async with ASGIWebSocket(app) as socket:
+    async with asgi_websocket.ASGIWebSocket(app) as socket:
         await socket.subscribe(f"jobs.{job_id}")
         notice = await socket.receive_json()
     assert notice["payload"]["status"] == "succeeded"

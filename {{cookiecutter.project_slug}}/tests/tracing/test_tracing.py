@@ -23,6 +23,9 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp
 {% endif %}
 
+{% if cookiecutter.websockets %}
+import realtime.asgi_websocket as asgi_websocket  # the realtime tests' client
+{% endif %}
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
@@ -31,9 +34,6 @@ from {{ cookiecutter.project_slug }}.realtime import realtime_module
 {% endif %}
 from {{ cookiecutter.project_slug }}.tracing import tracing_module
 from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS, service
-{% if cookiecutter.websockets %}
-from realtime.asgi_websocket import ASGIWebSocket
-{% endif %}
 
 from .conftest import server_span, traced
 
@@ -190,7 +190,7 @@ async def test_a_message_published_over_http_carries_the_requests_trace(
     app: ASGIApp, client: AsyncClient, exporter: InMemorySpanExporter
 ) -> None:
     """A subscriber finds the trace, and the log lines, of what it receives."""
-    async with ASGIWebSocket(app) as socket:
+    async with asgi_websocket.ASGIWebSocket(app) as socket:
         await socket.subscribe("news")
         published = await client.post("/channels/news/messages", json={"payload": 1})
         assert published.status_code == 202
@@ -206,7 +206,7 @@ async def test_without_an_endpoint_messages_carry_no_trace(settings: Settings) -
     async with (
         LifespanManager(app) as manager,
         AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
-        ASGIWebSocket(manager.app) as socket,
+        asgi_websocket.ASGIWebSocket(manager.app) as socket,
     ):
         await socket.subscribe("news")
         await client.post("/channels/news/messages", json={"payload": 1})
