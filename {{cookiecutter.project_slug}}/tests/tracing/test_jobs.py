@@ -1,6 +1,7 @@
 {% set db = cookiecutter.database != "none" %}
 """A job is a span in the trace of the request that queued it{% if cookiecutter.websockets %}, and so is its
-completion notice, whose message names that trace{% endif %}; its log lines carry the job's span."""
+completion notice, whose message names that trace{% endif %}; its log lines carry
+the job's span."""
 
 import asyncio
 import logging
