@@ -1,6 +1,6 @@
 {% set db = cookiecutter.database != "none" %}
 """A job is a span in the trace of the request that queued it{% if cookiecutter.websockets %}, and so is its
-completion notice{% endif %}; its log lines carry
+completion notice, whose message names that trace{% endif %}; its log lines carry
 the job's span."""
 
 import asyncio
@@ -19,6 +19,9 @@ from opentelemetry.trace import StatusCode
 from starlette.types import ASGIApp
 from taskiq import TaskiqMessage, TaskiqResult
 
+{% if cookiecutter.websockets %}
+import realtime.asgi_websocket as asgi_websocket  # the realtime tests' client
+{% endif %}
 from {{ cookiecutter.project_slug }}.app import create_app
 {% if db %}
 from {{ cookiecutter.project_slug }}.items.repository import ItemRepository
@@ -105,6 +108,23 @@ async def test_one_trace_from_the_request_to_the_end_of_its_job(
     assert vars(executing)["span_id"] == trace.format_span_id(job.context.span_id)
 
 
+{% if cookiecutter.websockets %}
+async def test_a_jobs_notice_carries_the_trace_of_the_request_that_queued_it(
+    app: ASGIApp, client: AsyncClient, exporter: InMemorySpanExporter
+) -> None:
+    """A client following the job finds its trace. The job takes a second: time to
+    subscribe to its channel before it ends."""
+    job_id = (await client.post("/jobs", json={"numbers": [4], "seconds": 1})).json()["id"]
+    async with asgi_websocket.ASGIWebSocket(app) as socket:
+        await socket.subscribe(f"jobs.{job_id}")
+        notice = await socket.receive_json()
+    assert notice["payload"]["status"] == "succeeded"
+    request = server_span(exporter, "POST /jobs")
+    assert request.context is not None
+    assert notice["trace_id"] == trace.format_trace_id(request.context.trace_id)
+
+
+{% endif %}
 @pytest.mark.usefixtures("app")  # the provider
 async def test_a_failed_job_is_an_error_span(exporter: InMemorySpanExporter) -> None:
     tracing = JobTracing()

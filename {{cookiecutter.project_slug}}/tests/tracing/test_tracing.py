@@ -1,10 +1,12 @@
 {% set redis = cookiecutter.websockets or cookiecutter.background_worker or cookiecutter.rate_limit %}
-"""Requests become spans; log lines carry their ids; nothing is set up without an endpoint."""
+"""Requests become spans; log lines{% if cookiecutter.websockets %} and WebSocket messages{% endif %} carry their ids; nothing is set up
+without an endpoint, or with the SDK disabled."""
 
 {% if cookiecutter.request_id %}
 import json
 {% endif %}
 import logging
+import threading
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -17,10 +19,19 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from redis.asyncio import Redis
 {% endif %}
+{% if cookiecutter.websockets %}
+from starlette.types import ASGIApp
+{% endif %}
 
+{% if cookiecutter.websockets %}
+import realtime.asgi_websocket as asgi_websocket  # the realtime tests' client
+{% endif %}
 from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
+{% if cookiecutter.websockets %}
+from {{ cookiecutter.project_slug }}.realtime import realtime_module
+{% endif %}
 from {{ cookiecutter.project_slug }}.tracing import tracing_module
 from {{ cookiecutter.project_slug }}.tracing.provider import ENDPOINTS, service
 
@@ -41,8 +52,17 @@ PROBE = Module(name="probe", routers=[router])
 
 @pytest.fixture
 def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ENDPOINTS:
+    for name in (*ENDPOINTS, "OTEL_SDK_DISABLED"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["no endpoint", "sdk disabled"])
+def not_exporting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No endpoint, or one with `OTEL_SDK_DISABLED=true` (case and blanks as the SDK reads it)."""
+    request.getfixturevalue("no_endpoint")
+    if request.param == "sdk disabled":
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+        monkeypatch.setenv("OTEL_SDK_DISABLED", " True")
 
 
 async def test_a_request_is_a_server_span_whose_ids_its_log_lines_carry(
@@ -106,8 +126,8 @@ async def test_the_lifespan_shuts_the_provider_down(
     assert [span.name for span in exporter.get_finished_spans()] == ["while running"]
 
 
-@pytest.mark.usefixtures("no_endpoint")
-async def test_without_an_endpoint_nothing_is_set_up(
+@pytest.mark.usefixtures("not_exporting")
+async def test_nothing_is_set_up_without_an_endpoint_or_with_the_sdk_disabled(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     module = tracing_module()
@@ -117,9 +137,11 @@ async def test_without_an_endpoint_nothing_is_set_up(
         LifespanManager(app) as manager,
         asgi_client(manager.app) as client,
     ):
-        await client.get("/probe")
+        assert (await client.get("/probe")).status_code == 200
         assert not isinstance(trace.get_tracer_provider(), TracerProvider)
         assert not trace.get_tracer(__name__).start_span("nowhere").is_recording()
+        exporting = [t.name for t in threading.enumerate() if t.name.startswith("OtelBatch")]
+        assert exporting == []
     [record] = [r for r in caplog.records if r.name == probe_logger.name]
     assert (vars(record)["trace_id"], vars(record)["span_id"]) == (None, None)
 
@@ -161,4 +183,34 @@ async def test_redis_commands_are_spans_inside_a_trace_only(
     assert command.name == "PING"
     assert command.parent is not None
     assert command.parent.span_id == caller.get_span_context().span_id
+{% endif %}
+{% if cookiecutter.websockets %}
+
+
+async def test_a_message_published_over_http_carries_the_requests_trace(
+    app: ASGIApp, client: AsyncClient, exporter: InMemorySpanExporter
+) -> None:
+    """A subscriber finds the trace, and the log lines, of what it receives."""
+    async with asgi_websocket.ASGIWebSocket(app) as socket:
+        await socket.subscribe("news")
+        published = await client.post("/channels/news/messages", json={"payload": 1})
+        assert published.status_code == 202
+        message = await socket.receive_json()
+    request = server_span(exporter, "POST /channels/{channel}/messages")
+    assert request.context is not None
+    assert message["trace_id"] == trace.format_trace_id(request.context.trace_id)
+
+
+@pytest.mark.usefixtures("no_endpoint")
+async def test_without_an_endpoint_messages_carry_no_trace(settings: Settings) -> None:
+    app = create_app(settings, enabled=[tracing_module(), realtime_module(settings)])
+    async with (
+        LifespanManager(app) as manager,
+        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_websocket.ASGIWebSocket(manager.app) as socket,
+    ):
+        await socket.subscribe("news")
+        await client.post("/channels/news/messages", json={"payload": 1})
+        message = await socket.receive_json()
+    assert (message["payload"], message["trace_id"]) == (1, None)
 {% endif %}

@@ -1,6 +1,8 @@
-"""Jobs in `/metrics`: sent, retried, started, and how each run ended."""
+"""Jobs in `/metrics`: sent, retried, started, and how each run ended, whichever process
+ran them."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -13,11 +15,12 @@ from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import flaky_job, wait_for
+from .conftest import Start, environ, flaky_job, start_worker, wait_for
 {% if cookiecutter.auth == "oidc" %}
 from support import identity
 {% endif %}
 from support.metrics import value
+from support.service import Service
 
 COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
 
@@ -44,3 +47,28 @@ async def test_a_job_failing_twice_then_succeeding(client: AsyncClient, queue: J
     after = await counts(client, "flaky")
     changes = {"enqueued": 1, "retried": 2, "started": 3, "succeeded": 1, "failed": 2, "runs": 3}
     assert {name: after[name] - before[name] for name in after} == changes
+
+
+@pytest.mark.process
+async def test_a_worker_process_counts_into_the_services_scrape(
+    services: Callable[..., Service],
+    start: Start,
+    redis_settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With Redis the service sends jobs and a worker runs them: sharing one
+    `PROMETHEUS_MULTIPROC_DIR`, the service's scrape shows the worker's runs too."""
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    # unprefixed, read by prometheus-client itself: both processes inherit it from this one
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    service = services(**environ(redis_settings))
+    start_worker(start)
+    await service.started()
+    async with service.client() as client:
+        job_id = (await client.post("/jobs", json={"numbers": [1, 2]})).json()["id"]
+        assert (await wait_for(client, job_id))["status"] == "succeeded"
+        # counted before the status is saved: no waiting for the scrape to catch up
+        ran = {"enqueued": 1, "retried": 0, "started": 1, "succeeded": 1, "failed": 0, "runs": 1}
+        assert await counts(client, "summarize") == ran

@@ -11,9 +11,9 @@ For other modules, the interface is `Broadcast.publish`:
     ) -> bool
 
 Every current subscriber of `channel` (on any process, when `REDIS_URL` is set) gets
-`{"type": "message", "channel", "payload", "sender", "timestamp", "request_id"}`; delivery is
-at-most-once, nothing is kept for later subscribers. It never waits; it returns False,
-having delivered nothing, when Redis is too far behind to take the message (see
+`{"type": "message", "channel", "payload", "sender", "timestamp", "request_id"{% if cookiecutter.tracing %}, "trace_id"{% endif %}}`;
+delivery is at-most-once, nothing is kept for later subscribers. It never waits; it returns
+False, having delivered nothing, when Redis is too far behind to take the message (see
 `redis_broadcast.py`). Where to get one:
 
 - in a request handler or a task run by the app: `request.state.broadcast`;

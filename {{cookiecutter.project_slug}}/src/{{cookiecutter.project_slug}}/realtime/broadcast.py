@@ -16,6 +16,9 @@ from opentelemetry.trace import SpanKind
 {% endif %}
 from pydantic import JsonValue
 
+{% if cookiecutter.tracing %}
+from ..tracing import trace_ids
+{% endif %}
 from .backend import Backend, Deliver, MemoryBackend
 from .protocol import CHANNEL_PATTERN, Message
 from .redis_broadcast import RedisBackend
@@ -43,7 +46,8 @@ class Broadcast:
         request_id: str | None = None,
     ) -> bool:
         """Send `payload` to every current subscriber of `channel`, at most once each;
-        `request_id` names the request it comes from, for the subscribers' logs.
+        `request_id` names the request it comes from, for the subscribers' logs{% if cookiecutter.tracing %}, and the
+        message carries the current trace's id{% endif %}.
 
         Never waits: local subscribers have it queued, other processes get it through
         Redis. Nothing is stored for clients that subscribe later or are disconnected.
@@ -52,6 +56,22 @@ class Broadcast:
         """
         if not _CHANNEL.fullmatch(channel):
             raise ValueError(f"Invalid channel name {channel!r}; expected {CHANNEL_PATTERN}")
+{% if cookiecutter.tracing %}
+        with self.tracer.start_as_current_span(
+            "publish",  # one name for all channels, whose names can be as many as jobs
+            kind=SpanKind.PRODUCER,
+            attributes={"messaging.system": "websocket", "messaging.destination.name": channel},
+        ):
+            message = Message(
+                channel=channel,
+                payload=payload,
+                sender=sender,
+                timestamp=_now(),
+                request_id=request_id,
+                trace_id=trace_ids()["trace_id"],  # the publish span's: its caller's trace
+            )
+            return await self.backend.publish(channel, message.model_dump_json())
+{% else %}
         message = Message(
             channel=channel,
             payload=payload,
@@ -59,14 +79,6 @@ class Broadcast:
             timestamp=_now(),
             request_id=request_id,
         )
-{% if cookiecutter.tracing %}
-        with self.tracer.start_as_current_span(
-            "publish",  # one name for all channels, whose names can be as many as jobs
-            kind=SpanKind.PRODUCER,
-            attributes={"messaging.system": "websocket", "messaging.destination.name": channel},
-        ):
-            return await self.backend.publish(channel, message.model_dump_json())
-{% else %}
         return await self.backend.publish(channel, message.model_dump_json())
 {% endif %}
 

@@ -70,6 +70,16 @@ class Message(_Frame):
             "notice, of the request that queued the job. Logs carry the same id."
         ),
     )
+{% if cookiecutter.tracing %}
+    trace_id: str | None = Field(
+        default=None,
+        description=(
+            "The trace it was published in (32 hex digits), as trace backends and the logs "
+            "show it: the publishing request's, or the trace of the request that queued the "
+            "job; null when nothing is traced."
+        ),
+    )
+{% endif %}
 
 
 class Subscribed(_Frame):

@@ -3,8 +3,8 @@
 
 The SDK reads the standard variables itself: `OTEL_SERVICE_NAME` and
 `OTEL_RESOURCE_ATTRIBUTES` (the resource), `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`
-(sampling; default: every trace), `OTEL_EXPORTER_OTLP_*` (where and how to send), and
-`OTEL_SDK_DISABLED`.
+(sampling; default: every trace), `OTEL_EXPORTER_OTLP_*` (where and how to send),
+`OTEL_BSP_*` (batching). `OTEL_SDK_DISABLED=true` keeps the SDK out, as no endpoint does.
 """
 
 import asyncio
@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 {% if redis %}
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 {% endif %}
+from opentelemetry.sdk.environment_variables import OTEL_SDK_DISABLED
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
@@ -36,8 +37,10 @@ NOT_TRACED = "/health/"
 
 
 def exporting() -> bool:
-    """Whether an OTLP endpoint is set: without one, tracing costs (almost) nothing."""
-    return any(os.environ.get(name) for name in ENDPOINTS)
+    """Whether an OTLP endpoint is set and the SDK is not disabled: otherwise tracing costs
+    (almost) nothing. A disabled SDK would still take the middleware and a batch thread."""
+    disabled = os.environ.get(OTEL_SDK_DISABLED, "").strip().lower() == "true"  # as the SDK
+    return not disabled and any(os.environ.get(name) for name in ENDPOINTS)
 
 
 def service() -> Resource:
