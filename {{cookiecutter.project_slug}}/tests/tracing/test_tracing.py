@@ -206,7 +206,7 @@ async def test_without_an_endpoint_messages_carry_no_trace(settings: Settings) -
     app = create_app(settings, enabled=[tracing_module(), realtime_module(settings)])
     async with (
         LifespanManager(app) as manager,
-        AsyncClient(transport=ASGITransport(manager.app), base_url="http://test") as client,
+        asgi_client(manager.app) as client,
         asgi_websocket.ASGIWebSocket(manager.app) as socket,
     ):
         await socket.subscribe("news")
