@@ -13,18 +13,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from .raw_websocket import RawWebSocket
-from support.callers import HEADERS
+from .served_websocket import WAIT, websocket
 from support.service import Service
 
 pytestmark = pytest.mark.process
 
 MARGIN = 5.0
 """Seconds on top of a timeout the service is given: a busy CI machine is slow."""
-WAIT = 20.0
 
 
 def send_buffer_limit() -> int:
@@ -47,19 +46,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     service = Service(log, REALTIME_SEND_QUEUE_SIZE="4", REALTIME_CLOSE_TIMEOUT="1")
     yield service
     service.stop()
-
-
-def websocket(service: Service) -> connect:
-    """A client that reads everything the service sends, whenever the test looks."""
-    url = f"ws://127.0.0.1:{service.port}/ws"
-    return connect(
-        url,
-        additional_headers=HEADERS,
-        proxy=None,
-        open_timeout=WAIT,
-        max_queue=None,
-        ping_interval=None,
-    )
 
 
 async def stalled_subscriber(service: Service, channel: str) -> RawWebSocket:

@@ -10,29 +10,14 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from support.callers import HEADERS
+from .served_websocket import WAIT, websocket
 from support.relay import Relay
 from support.service import Service
 
 pytestmark = pytest.mark.process
-
-WAIT = 20.0
-
-
-def websocket(service: Service) -> connect:
-    """A client that reads everything the service sends, whenever the test looks."""
-    url = f"ws://127.0.0.1:{service.port}/ws"
-    return connect(
-        url,
-        additional_headers=HEADERS,
-        proxy=None,
-        open_timeout=WAIT,
-        max_queue=None,
-        ping_interval=None,
-    )
 
 
 async def subscribe(ws: ClientConnection, channel: str) -> None:

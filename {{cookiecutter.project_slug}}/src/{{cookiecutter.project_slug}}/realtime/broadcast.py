@@ -62,25 +62,23 @@ class Broadcast:
             kind=SpanKind.PRODUCER,
             attributes={"messaging.system": "websocket", "messaging.destination.name": channel},
         ):
-            message = Message(
-                channel=channel,
-                payload=payload,
-                sender=sender,
-                timestamp=_now(),
-                request_id=request_id,
-                trace_id=trace_ids()["trace_id"],  # the publish span's: its caller's trace
-            )
-            return await self.backend.publish(channel, message.model_dump_json())
-{% else %}
+            return await self._publish(channel, payload, sender, request_id)
+
+    async def _publish(
+        self, channel: str, payload: JsonValue, sender: str | None, request_id: str | None
+    ) -> bool:
+{% endif %}
         message = Message(
             channel=channel,
             payload=payload,
             sender=sender,
             timestamp=_now(),
             request_id=request_id,
+{% if cookiecutter.tracing %}
+            trace_id=trace_ids()["trace_id"],  # the publish span's: its caller's trace
+{% endif %}
         )
         return await self.backend.publish(channel, message.model_dump_json())
-{% endif %}
 
 
 def _now() -> datetime:
