@@ -70,27 +70,22 @@ pytest_plugins = ["pytester", "support.blocking"]
 
 @pytest.fixture(autouse=True, scope="session")
 def hermetic() -> Iterator[None]:
-{% if cookiecutter.auth == "oidc" %}
-    """Each test sees only the settings it builds, and the session's identity provider: the
-    service's variables in the shell that runs the tests (set for a container or a CI job,
-    say) are hidden from the whole session, module-scoped fixtures included."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in list(os.environ):
-            if is_setting(name):
-                patch.delenv(name)
-        for name, value in identity.session_settings().items():
-            patch.setenv(ENV_PREFIX + name, value)
-        yield
-{% else %}
     """Each test sees only the settings it builds: the service's variables in the shell that
     runs the tests (set for a container or a CI job, say) are hidden from the whole session,
-    module-scoped fixtures included."""
+    module-scoped fixtures included.
+{% if cookiecutter.auth == "oidc" %}
+    Only the settings of the session's identity provider are set (support/identity.py).
+{% endif %}
+    """
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
             if is_setting(name):
                 patch.delenv(name)
-        yield
+{% if cookiecutter.auth == "oidc" %}
+        for name, value in identity.session_settings().items():
+            patch.setenv(ENV_PREFIX + name, value)
 {% endif %}
+        yield
 
 
 _crash = APIRouter()

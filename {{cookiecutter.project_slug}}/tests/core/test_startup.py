@@ -54,12 +54,13 @@ def no_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 {% if cookiecutter.auth == "oidc" %}
     """Only the test's variables: no `.env` where these tests load the settings, and not the
     session's identity provider."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(ENV_PREFIX + "AUTH_ISSUER")
-    monkeypatch.delenv(ENV_PREFIX + "AUTH_AUDIENCE")
 {% else %}
     """Only the test's variables: no `.env` where these tests load the settings."""
+{% endif %}
     monkeypatch.chdir(tmp_path)
+{% if cookiecutter.auth == "oidc" %}
+    for name in identity.session_settings():
+        monkeypatch.delenv(ENV_PREFIX + name)
 {% endif %}
 
 

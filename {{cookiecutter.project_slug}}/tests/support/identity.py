@@ -120,18 +120,10 @@ def session_issuer() -> str:
 
 
 def signed(issuer: str, **claims: Any) -> str:
-    """A token of the provider at `issuer` (served here), with sane claims that `claims`
-    override."""
-    issued = int(time.time())
-    payload = {
-        "iss": issuer,
-        "aud": AUDIENCE,
-        "sub": SESSION_SUBJECT,
-        "scope": SESSION_SCOPES,
-        "iat": issued,
-        "exp": issued + 86_400,
-    } | claims
-    return jwt.encode(payload, _RSA, algorithm="RS256", headers={"kid": "rsa-1"})
+    """A token of the provider at `issuer` (served here), valid for the whole session, with
+    claims that `claims` override."""
+    session = {"iss": issuer, "sub": SESSION_SUBJECT, "scope": SESSION_SCOPES}
+    return Provider().token(**session | {"exp": int(time.time()) + 86_400} | claims)
 
 
 def session_settings() -> dict[str, str]:

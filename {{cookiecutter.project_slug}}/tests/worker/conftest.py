@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from starlette.types import ASGIApp
 
 from {{ cookiecutter.project_slug }}.app import create_app
+from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
@@ -48,13 +49,24 @@ def queue(settings: Settings) -> JobQueue:
 
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
+    async with running(settings, queue_module(queue)) as app:
+        yield app
+
+
+@asynccontextmanager
+async def running(settings: Settings, *modules: Module) -> AsyncIterator[ASGIApp]:
 {% if cookiecutter.auth == "oidc" %}
-    enabled = [identity.verifying(settings), queue_module(queue)]
-{% else %}
-    enabled = [queue_module(queue)]
-{% endif %}
-    async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
+    """An app of `modules`, its lifespan entered, with the auth module: the job routes take
+    a principal."""
+    async with LifespanManager(
+        create_app(settings, enabled=[identity.verifying(settings), *modules])
+    ) as manager:
         yield manager.app
+{% else %}
+    """An app of `modules`, its lifespan entered."""
+    async with LifespanManager(create_app(settings, enabled=list(modules))) as manager:
+        yield manager.app
+{% endif %}
 
 
 def flaky_job(failures: int) -> Callable[[], Awaitable[int]]:

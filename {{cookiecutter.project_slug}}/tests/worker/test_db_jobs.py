@@ -3,23 +3,18 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import AsyncClient
 from starlette.types import ASGIApp
 from taskiq import AsyncTaskiqTask
 from taskiq.kicker import AsyncKicker
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.db import database_module
 from {{ cookiecutter.project_slug }}.items import items_module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import running, wait_for
 
 
 @pytest.fixture
@@ -29,12 +24,9 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
-    modules = [database_module(settings), items_module(), queue_module(queue)]
-{% if cookiecutter.auth == "oidc" %}
-    modules.insert(0, identity.verifying(settings))
-{% endif %}
-    async with LifespanManager(create_app(settings, enabled=modules)) as manager:
-        yield manager.app
+    modules = (database_module(settings), items_module(), queue_module(queue))
+    async with running(settings, *modules) as app:
+        yield app
 
 
 async def test_a_job_reads_what_endpoints_wrote(client: AsyncClient, queue: JobQueue) -> None:

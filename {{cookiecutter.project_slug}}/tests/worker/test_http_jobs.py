@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import APIRouter
 from httpx import AsyncClient
 from pydantic import HttpUrl
@@ -12,7 +11,6 @@ from starlette.types import ASGIApp
 from taskiq import AsyncTaskiqTask
 from taskiq.kicker import AsyncKicker
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.http_client import HttpClient, http_client_module
 from {{ cookiecutter.project_slug }}.module import Module
 from {{ cookiecutter.project_slug }}.modules import Settings
@@ -20,10 +18,7 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.http_jobs import JobHttpClient
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import Start, start_worker, wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import Start, running, start_worker, wait_for
 from support.upstream import RATE, URL, Upstream, served
 
 seen: list[httpx.AsyncClient] = []
@@ -43,16 +38,13 @@ def settings() -> Settings:
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
     seen.clear()
-    modules = [
-{% if cookiecutter.auth == "oidc" %}
-        identity.verifying(settings),
-{% endif %}
+    async with running(
+        settings,
         http_client_module(settings, transport=Upstream().transport),
         queue_module(queue),
         Module(name="probe", routers=[probe]),
-    ]
-    async with LifespanManager(create_app(settings, enabled=modules)) as manager:
-        yield manager.app
+    ) as app:
+        yield app
 
 
 async def test_a_job_gets_the_client_routes_get(client: AsyncClient, queue: JobQueue) -> None:

@@ -5,20 +5,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import AsyncClient
 from starlette.types import ASGIApp
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.metrics import metrics_module
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import Start, environ, flaky_job, start_worker, wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import Start, environ, flaky_job, running, start_worker, wait_for
 from support.metrics import value
 from support.service import Service
 
@@ -27,12 +22,8 @@ COUNTERS = ("enqueued", "retried", "started", "succeeded", "failed")
 
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
-    enabled = [metrics_module(settings), queue_module(queue)]
-{% if cookiecutter.auth == "oidc" %}
-    enabled.insert(0, identity.verifying(settings))
-{% endif %}
-    async with LifespanManager(create_app(settings, enabled=enabled)) as manager:
-        yield manager.app
+    async with running(settings, metrics_module(settings), queue_module(queue)) as app:
+        yield app
 
 
 async def counts(client: AsyncClient, task: str) -> dict[str, float]:

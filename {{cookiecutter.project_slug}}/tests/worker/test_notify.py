@@ -5,20 +5,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from httpx import AsyncClient
 from starlette.types import ASGIApp
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.realtime import open_broadcast, realtime_module
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 
-from .conftest import Start, eventually, start_worker, wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import Start, eventually, running, start_worker, wait_for
 
 
 class Recorder:
@@ -35,12 +30,8 @@ class Recorder:
 
 @pytest.fixture
 async def app(settings: Settings, queue: JobQueue) -> AsyncIterator[ASGIApp]:
-    modules = [realtime_module(settings), queue_module(queue)]
-{% if cookiecutter.auth == "oidc" %}
-    modules.insert(0, identity.verifying(settings))
-{% endif %}
-    async with LifespanManager(create_app(settings, enabled=modules)) as manager:
-        yield manager.app
+    async with running(settings, realtime_module(settings), queue_module(queue)) as app:
+        yield app
 
 
 async def test_jobs_run_by_the_app_use_its_broadcast(client: AsyncClient, queue: JobQueue) -> None:

@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.middleware.request_id import (
     REQUEST_ID,
     JsonLinesHandler,
@@ -20,10 +18,7 @@ from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import JobQueue
 from {{ cookiecutter.project_slug }}.worker.request_ids import json_worker_logging
 
-from .conftest import WORKER, Start, eventually, wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import WORKER, Start, eventually, running, wait_for
 from support.callers import asgi_client
 
 ACCESS = "{{ cookiecutter.project_slug }}.access"
@@ -49,14 +44,9 @@ def job_lines(written: str, job_id: str) -> list[dict[str, Any]]:
 async def submit(settings: Settings, queue: JobQueue, request_id: str) -> str:
     """Submits the example job through the app, with `request_id`; returns the finished job's
     id."""
-    enabled = [request_id_module(settings), queue_module(queue)]
-{% if cookiecutter.auth == "oidc" %}
-    enabled.insert(0, identity.verifying(settings))
-{% endif %}
-    app = create_app(settings, enabled=enabled)
     async with (
-        LifespanManager(app) as manager,
-        asgi_client(manager.app) as client,
+        running(settings, request_id_module(settings), queue_module(queue)) as app,
+        asgi_client(app) as client,
     ):
         headers = {"X-Request-ID": request_id}
         job_id: str = (await client.post("/jobs", json={"numbers": [1]}, headers=headers)).json()[

@@ -8,18 +8,13 @@ import time
 from collections.abc import Callable
 
 import pytest
-from asgi_lifespan import LifespanManager
 
-from {{ cookiecutter.project_slug }}.app import create_app
 from {{ cookiecutter.project_slug }}.modules import Settings
 from {{ cookiecutter.project_slug }}.worker import queue_module
 from {{ cookiecutter.project_slug }}.worker.queue import UNWIND, JobQueue
 
 import support.service
-from .conftest import eventually, wait_for
-{% if cookiecutter.auth == "oidc" %}
-from support import identity
-{% endif %}
+from .conftest import eventually, running, wait_for
 from support.callers import asgi_client
 
 pytestmark = pytest.mark.process
@@ -56,14 +51,9 @@ async def test_a_stop_interrupts_the_jobs_that_outlast_the_shutdown_timeout(
     stuck_task, failing_task, brief_task = (
         queue.broker.register_task(job, task_name=job.__name__) for job in (stuck, failing, brief)
     )
-{% if cookiecutter.auth == "oidc" %}
-    enabled = [identity.verifying(settings), queue_module(queue)]
-{% else %}
-    enabled = [queue_module(queue)]
-{% endif %}
     async with (
-        LifespanManager(create_app(settings, enabled=enabled)) as manager,
-        asgi_client(manager.app) as client,
+        running(settings, queue_module(queue)) as app,
+        asgi_client(app) as client,
     ):
         stuck_id = (await stuck_task.kiq()).task_id
         failing_id = (await failing_task.kiq()).task_id

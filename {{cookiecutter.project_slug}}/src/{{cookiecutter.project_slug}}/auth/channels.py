@@ -57,7 +57,7 @@ async def _submitted(connection: HTTPConnection, client: Client, job_id: str) ->
         return False
     queue: JobQueue = connection.state.jobs
     try:
-        return await queue.get(job_id, client.name) is not None
+        return await queue.shown_to(job_id, client.name)
     except JobsUnavailableError:
         return False
 {% endif %}

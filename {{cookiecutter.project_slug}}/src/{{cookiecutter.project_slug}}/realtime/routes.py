@@ -82,21 +82,10 @@ async def publish(
     try:
         client = await realtime.authenticate(request, token)
     except AuthenticationError as error:
-        # RFC 6750: no `error` when no token came at all.
-        challenge = "Bearer" if token is None else 'Bearer error="invalid_token"'
-        return problem(
-            status.HTTP_401_UNAUTHORIZED,
-            str(error) or None,
-            instance=request.url.path,
-            headers={"WWW-Authenticate": challenge},
-        )
+        return _unauthenticated(request, token, str(error) or None)
     if not await realtime.authorize(request, client, "publish", channel):
         if token is None:  # a token may be allowed what no token is
-            detail = "A bearer token is required to publish there."
-            headers = {"WWW-Authenticate": "Bearer"}
-            return problem(
-                status.HTTP_401_UNAUTHORIZED, detail, instance=request.url.path, headers=headers
-            )
+            return _unauthenticated(request, token, "A bearer token is required to publish there.")
         detail = "Not allowed to publish there."
         return problem(status.HTTP_403_FORBIDDEN, detail, instance=request.url.path)
     request_id = getattr(request.state, "request_id", None)  # with request ids on
@@ -114,6 +103,13 @@ async def publish(
 async def protocol_schema() -> dict[str, Any]:
     """OpenAPI cannot describe `/ws`: `client` is what it accepts, `server` what it sends."""
     return {"client": CLIENT_MESSAGE.json_schema(), "server": SERVER_MESSAGE.json_schema()}
+
+
+def _unauthenticated(request: Request, token: str | None, detail: str | None) -> Response:
+    """401 with the challenge of RFC 6750: no `error` when no token came at all."""
+    challenge = "Bearer" if token is None else 'Bearer error="invalid_token"'
+    headers = {"WWW-Authenticate": challenge}
+    return problem(status.HTTP_401_UNAUTHORIZED, detail, instance=request.url.path, headers=headers)
 
 
 def _reason(text: str) -> str:

@@ -216,11 +216,19 @@ class JobQueue:
         when someone other than `submitter` submitted it (a job the service queued on its
         own, the scheduler's say, has no submitter: every submitter may see it)."""
         async with self._redis():
-            if submitter is not None:
-                owner = await self.store.get(submitter_key(job_id))
-                if owner not in (None, submitter):
-                    return None
+            if submitter is not None and not await self._nobody_else_submitted(job_id, submitter):
+                return None
             return await self._get(job_id)
+
+    async def shown_to(self, job_id: str, submitter: str) -> bool:
+        """Whether `get(job_id, submitter)` shows a job, without reading its result."""
+        async with self._redis():
+            shown = await self._nobody_else_submitted(job_id, submitter)
+            return shown and await self.store.get(status_key(job_id)) is not None
+
+    async def _nobody_else_submitted(self, job_id: str, submitter: str) -> bool:
+        """No one else submitted the job (it may not exist)."""
+        return await self.store.get(submitter_key(job_id)) in (None, submitter)
 
     @asynccontextmanager
     async def _redis(self) -> AsyncIterator[None]:
