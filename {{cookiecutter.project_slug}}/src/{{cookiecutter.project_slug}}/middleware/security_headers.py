@@ -4,7 +4,6 @@ from collections.abc import Collection
 from typing import Literal
 
 from pydantic import Field
-from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,8 +53,8 @@ class SecurityHeadersMiddleware:
             if hsts_include_subdomains:
                 hsts += "; includeSubDomains"
             common["Strict-Transport-Security"] = hsts
-        self.headers = common | {"Content-Security-Policy": content_security_policy}
-        self.docs_headers = common | {"Content-Security-Policy": DOCS_CSP}
+        self.headers = _raw(common | {"Content-Security-Policy": content_security_policy})
+        self.docs_headers = _raw(common | {"Content-Security-Policy": DOCS_CSP})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,13 +65,18 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                for name, value in extra.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in extra if name not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI sends them: lower-case names, bytes."""
+    return [(name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()]
 
 
 class SecurityHeadersSettings(BaseServiceSettings):
