@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -329,6 +330,18 @@ def test_json_formatter_includes_the_exception() -> None:
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "failed"
     assert "ValueError: bad" in line["exception"]
+
+
+def test_json_formatter_writes_what_json_lacks_as_text() -> None:
+    """Dates and other objects as text; bytes that are not UTF-8 too, never an error."""
+    extras = {"raw": b"\xff", "when": datetime(2026, 1, 2, tzinfo=UTC), "error": KeyError("k")}
+    record = logging.makeLogRecord({"msg": "caf\u00e9", "created": 1767312000.25, **extras})
+    text = JsonFormatter().format(record)
+    line = json.loads(text)
+    assert text.isascii()  # whatever the stream's encoding
+    assert (line["time"], line["message"]) == ("2026-01-02T00:00:00.250Z", "caf\u00e9")
+    assert (line["raw"], line["error"]) == ("b'\\xff'", "'k'")
+    assert line["when"].startswith("2026-01-02")
 
 
 async def test_headers_given_as_a_tuple_are_extended() -> None:
