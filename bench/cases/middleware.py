@@ -2,20 +2,15 @@
 default one's share of the default stack, measured in the service's own process; and what
 the request-id middleware's direct access line gains over `logging`."""
 
-import json
-import subprocess
 from typing import Any
 
-from .. import wrk
+from .. import in_process, wrk
 from ..config import Config
-from ..context import APPS, Context, guarded, latency_note, throughput_row
-from ..process import Failed, log
-from ..projects import MIDDLEWARE_KEYS, Project, base_answers, template_defaults
+from ..context import Context, guarded, latency_note, throughput_row
+from ..projects import MIDDLEWARE_KEYS, base_answers, template_defaults
 from ..results import Row, Target
 from ..servers import serving
-from ..stats import Summary
 from .http import ACCEPT, seed
-from .observability import METRICS_COST
 
 GROUP = "Middleware"
 LOAD = wrk.Load("/items", headers=ACCEPT)
@@ -39,8 +34,6 @@ line written straight to the JSON handler, against the same line through `loggin
 
 STACK_COST = Target("<", 20.0)
 """Microseconds the default middleware stack adds to `GET /items`, in process."""
-IN_PROCESS_REQUESTS = 2000
-"""Requests per path and pass in one in-process measurement (three passes, the best kept)."""
 
 
 def cases(ctx: Context) -> list[Row]:
@@ -120,75 +113,23 @@ def _shortcuts(ctx: Context) -> list[Row]:
 
 
 def _in_process(ctx: Context) -> list[Row]:
-    """The default project's app called directly (`bench/apps/in_process.py`), with all its
-    modules, without each one that brings middleware, and without all of them, in turns:
-    a module's share is the per-round difference in CPU time per request. No server and no
-    socket, so the tens of microseconds wrk's spread hides show."""
+    """The default project's app with all its modules, without each one that brings
+    middleware, and without all of them: each one's share, and the stack's."""
     project = ctx.projects.get("http-default", base_answers())
-    requests = IN_PROCESS_REQUESTS // 10 if ctx.config.smoke else IN_PROCESS_REQUESTS
-    middleware: list[str] = _call_app(ctx, project, requests)["middleware"]
-    variants = [(), *((name,) for name in middleware), tuple(middleware)]
-    runs: dict[tuple[str, ...], list[dict[str, float]]] = {v: [] for v in variants}
-    for round_ in range(ctx.config.rounds):
-        for without in variants:
-            runs[without].append(_call_app(ctx, project, requests, without)["us"])
-        costs = ", ".join(f"{p} {us:.1f}" for p, us in runs[()][-1].items())
-        log(f"  in process round {round_ + 1}/{ctx.config.rounds}: {costs} µs/request")
-
-    def share(without: tuple[str, ...], path: str, case: str, target: Target | None) -> Row:
-        differences = [a[path] - b[path] for a, b in zip(runs[()], runs[without], strict=True)]
-        whole = Summary.of([r[path] for r in runs[()]]).median
-        note = f"of {whole:.0f} µs/request in all; CPU time, app called in process"
-        return Row(
-            GROUP, case, "cost", "µs/request", Summary.of(differences), target=target, note=note
-        )
-
-    stack = tuple(middleware)
+    middleware = in_process.middleware(ctx, project)
+    runs = in_process.measure(ctx, project, [(name,) for name in middleware] + [middleware])
+    stack = f"default stack ({' + '.join(middleware)})"
     rows = [
-        share(
-            stack,
-            "/items",
-            f"GET /items, in process: default stack ({' + '.join(stack)})",
-            STACK_COST,
+        runs.share(GROUP, f"GET /items, in process: {stack}", middleware, "/items", STACK_COST),
+        runs.share(
+            GROUP, "GET /health/live, in process: default stack", middleware, "/health/live"
         ),
-        share(stack, "/health/live", "GET /health/live, in process: default stack", None),
-        share(stack, "/items/7", "GET /items/{id}, in process: default stack", None),
+        runs.share(GROUP, "GET /items/{id}, in process: default stack", middleware, "/items/7"),
     ]
-    rows += [
-        share((name,), "/items", f"GET /items, in process: {name}", None) for name in middleware
+    return rows + [
+        runs.share(GROUP, f"GET /items, in process: {name}", (name,), "/items")
+        for name in middleware
     ]
-    if "metrics" in middleware:
-        rows.append(
-            share(
-                ("metrics",),
-                "/items/7",
-                "GET /items/{id}, in process: metrics",
-                METRICS_COST,
-            )
-        )
-    return rows
-
-
-def _call_app(
-    ctx: Context, project: Project, requests: int, without: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    ctx.log_dir.mkdir(parents=True, exist_ok=True)
-    script = APPS / "in_process.py"
-    with (ctx.log_dir / "in-process.log").open("a") as sink:  # the access lines
-        result = subprocess.run(
-            [str(project.python), str(script), str(requests), *without],
-            cwd=project.path,
-            env=ctx.project_env(project, BENCH_PACKAGE=project.slug),
-            stdout=subprocess.PIPE,
-            stderr=sink,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    if result.returncode != 0:
-        raise Failed(f"in_process.py exited {result.returncode}; see {sink.name}")
-    found: dict[str, Any] = json.loads(result.stdout)
-    return found
 
 
 def _raise(exc: Exception) -> list[Row]:

@@ -1,9 +1,10 @@
 """What observability costs a request: `metrics` (on by default) against the same project
-without it, and `tracing` with no exporter configured against the default project."""
+without it, served and in process, and `tracing` with no exporter configured against the
+default project."""
 
 from typing import Any
 
-from .. import wrk
+from .. import in_process, wrk
 from ..config import Config
 from ..context import Context, guarded, latency_note, throughput_row
 from ..projects import base_answers
@@ -18,7 +19,8 @@ LOAD = wrk.Load("/items/7", headers=ACCEPT)
 cost shows."""
 
 METRICS_COST = Target("<", 10.0)
-"""Microseconds `metrics` adds to a request (median over rounds)."""
+"""Microseconds `metrics` adds to a request (median over rounds), measured in process: served,
+the spread between rounds is larger than the target (BENCHMARKS.md)."""
 TRACING_RATIO = Target(">=", 0.95, on="ratio")
 """Tracing with no exporter keeps at least 95 % of the requests per second."""
 
@@ -35,7 +37,15 @@ def projects(config: Config) -> dict[str, dict[str, Any]]:
 
 
 def cases(ctx: Context) -> list[Row]:
-    return guarded(GROUP, "metrics and tracing cost", lambda: _run(ctx))
+    rows = guarded(GROUP, "metrics and tracing cost", lambda: _run(ctx))
+    return rows + guarded(GROUP, "metrics cost in process", lambda: _in_process(ctx))
+
+
+def _in_process(ctx: Context) -> list[Row]:
+    project = ctx.projects.get(PROJECTS["default (metrics on)"], VARIANTS["default (metrics on)"])
+    runs = in_process.measure(ctx, project, [("metrics",)])
+    case = "GET /items/{id}: cost of metrics, in process"
+    return [runs.share(GROUP, case, ("metrics",), "/items/7", METRICS_COST)]
 
 
 def _project_name(label: str) -> str:
@@ -64,7 +74,7 @@ def _run(ctx: Context) -> list[Row]:
     if metrics_row.unavailable is None:
         metrics_row.measure, metrics_row.unit = "cost", "µs/request"
         metrics_row.value = Summary.of(costs)
-        metrics_row.target = METRICS_COST
+        metrics_row.note += "; the in-process row holds the target"
     tracing_row = throughput_row(
         GROUP,
         "GET /items/{id}: tracing on with no exporter, against the default project",
