@@ -73,7 +73,7 @@ async def test_a_job_that_ended_before_the_subscription_is_fetched(
 
 
 async def test_a_job_that_ends_later_is_published(service: ASGIApp, http: AsyncClient) -> None:
-    job_id = (await http.post("/jobs", json={"numbers": [4], "seconds": 2})).json()["id"]
+    job_id = (await http.post("/jobs", json={"numbers": [4], "seconds": 1})).json()["id"]
     source, job = await follow(service, http, job_id)
     assert source == "published"
     assert job == await until_finished(http, job_id)

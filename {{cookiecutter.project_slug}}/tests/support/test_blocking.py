@@ -14,11 +14,11 @@ app = FastAPI()
 
 @app.get("/")
 async def sleepy() -> None:
-    time.sleep(0.75)
+    time.sleep(0.5)
 
 
 async def test_blocks_in_its_body() -> None:
-    time.sleep(0.75)
+    time.sleep(0.5)
 
 
 async def test_blocks_in_a_route() -> None:
@@ -27,11 +27,11 @@ async def test_blocks_in_a_route() -> None:
 
 
 async def test_waits() -> None:
-    await asyncio.sleep(0.75)
+    await asyncio.sleep(0.5)
 
 
 def test_blocks_no_loop() -> None:
-    time.sleep(0.75)
+    time.sleep(0.5)
 """
 
 
@@ -46,13 +46,13 @@ def test_a_test_that_blocks_its_loop_fails_naming_the_line(pytester: pytest.Pyte
             "*ERROR at teardown of test_blocks_in_its_body*",
             "the event loop was blocked for * s, at:",
             '  File "*test_blocking.py", line *, in test_blocks_in_its_body',
-            "    time.sleep(0.75)",
+            "    time.sleep(0.5)",
             "(the limit: event_loop_block_limit = 0.25 s)",
             "*ERROR at teardown of test_blocks_in_a_route*",
             "the event loop was blocked for * s, at:",
             '  File "*test_blocking.py", line *, in test_blocks_in_a_route',
             '    await client.get("/")',
             '  File "*test_blocking.py", line *, in sleepy',
-            "    time.sleep(0.75)",
+            "    time.sleep(0.5)",
         ]
     )

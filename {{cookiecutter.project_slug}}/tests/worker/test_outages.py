@@ -17,9 +17,9 @@ import support.relay
 import support.service
 from .conftest import Start, environ, eventually, relayed, start_worker
 
-FAST = {"redis_timeout": 0.5, "redis_connect_timeout": 0.5, "redis_retries": 1}
-"""Redis timeouts of these tests: a stalled command fails within a second."""
-DEADLINE = 0.5 * (1 + 1)
+FAST = {"redis_timeout": 0.25, "redis_connect_timeout": 0.25, "redis_retries": 1}
+"""Redis timeouts of these tests: a stalled command fails within half a second."""
+DEADLINE = 0.25 * (1 + 1)
 """What `JobQueue` allows a job API call with FAST settings: `redis_timeout * (retries + 1)`."""
 MARGIN = 2.0
 """Room for a busy machine on top of the deadline."""

@@ -79,7 +79,7 @@ async def test_a_stopped_worker_leaves_an_interrupted_job_to_another(
     client: AsyncClient, start: Start, redis: Redis, settings: Settings
 ) -> None:
     first = start_worker(start, SHUTDOWN_TIMEOUT="1")
-    job_id = (await client.post("/jobs", json={"numbers": [4, 6], "seconds": 5})).json()["id"]
+    job_id = (await client.post("/jobs", json={"numbers": [4, 6], "seconds": 3})).json()["id"]
     await wait_for(client, job_id, frozenset({"running"}))
     stopping = time.monotonic()
     assert await stop(first, signal.SIGTERM) == 0
@@ -123,6 +123,8 @@ async def test_readiness_fails_without_the_brokers_redis(settings: Settings) -> 
 async def test_a_broker_takes_over_what_another_left_unacknowledged(
     settings: Settings, redis: Redis
 ) -> None:
+    # Taken over after 0.5 s: nothing runs the job here, so none outlasts that.
+    settings = settings.model_copy(update={"job_redelivery_timeout": 0.5})
     sender, first, second = (
         JobQueue(settings, shutdown_timeout=settings.shutdown_timeout) for _ in range(3)
     )
