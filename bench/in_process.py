@@ -14,7 +14,7 @@ from .results import Row, Target
 from .stats import Summary
 
 REQUESTS = 2000
-"""Requests per path and pass in one measurement (three passes, the best kept)."""
+"""Requests per load and pass in one measurement (three passes, the best kept)."""
 
 Without = tuple[str, ...]
 """Modules left out of the app, by name."""
@@ -22,17 +22,17 @@ Without = tuple[str, ...]
 
 @dataclass(frozen=True, slots=True)
 class Runs:
-    """µs per request by path, per round, for the app with all its modules and without some."""
+    """µs per request by load, per round, for the app with all its modules and without some."""
 
     runs: dict[Without, list[dict[str, float]]]
 
     def share(
-        self, group: str, case: str, without: Without, path: str, target: Target | None = None
+        self, group: str, case: str, without: Without, load: str, target: Target | None = None
     ) -> Row:
-        """What the modules left out cost on `path`: the per-round difference."""
+        """What the modules left out cost on `load` ("GET /items"): the per-round difference."""
         every, fewer = self.runs[()], self.runs[without]
-        differences = [a[path] - b[path] for a, b in zip(every, fewer, strict=True)]
-        whole = Summary.of([run[path] for run in every]).median
+        differences = [a[load] - b[load] for a, b in zip(every, fewer, strict=True)]
+        whole = Summary.of([run[load] for run in every]).median
         note = f"of {whole:.0f} µs/request in all; CPU time, the app called in process"
         value = Summary.of(differences)
         return Row(group, case, "cost", "µs/request", value, target=target, note=note)
@@ -52,7 +52,7 @@ def measure(ctx: Context, project: Project, variants: Sequence[Without]) -> Runs
     for round_ in range(ctx.config.rounds):
         for without in runs:
             runs[without].append(_call(ctx, project, requests, without)["us"])
-        costs = ", ".join(f"{path} {us:.1f}" for path, us in runs[()][-1].items())
+        costs = ", ".join(f"{load} {us:.1f}" for load, us in runs[()][-1].items())
         log(f"  in process round {round_ + 1}/{ctx.config.rounds}: {costs} µs/request")
     return Runs(runs)
 

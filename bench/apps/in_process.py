@@ -3,7 +3,7 @@
 Run with the project's interpreter: `python in_process.py REQUESTS [MODULE ...]` builds the
 app from the project's registry without the named modules, runs its lifespan, adds 20
 items, and calls the app directly with the requests a client would send. It prints, as
-JSON, the CPU microseconds per request for each path (the best of three passes) and the
+JSON, the CPU microseconds per request for each load (the best of three passes) and the
 modules that bring middleware. CPU time, not wall time: another process on the machine
 slows a pass less than it slows a clock.
 
@@ -19,7 +19,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-PATHS = ("/health/live", "/items", "/items/7")
+LOADS = ("GET /health/live", "GET /items", "GET /items/7", "POST /items")
+"""POST last: it adds items, which the GETs would otherwise see."""
 SEED = 20
 PASSES = 3
 
@@ -68,19 +69,30 @@ async def call(app: App, state: dict[str, Any], method: str, path: str, body: by
     return status
 
 
-async def per_request(app: App, state: dict[str, Any], path: str, requests: int) -> float:
-    """CPU microseconds per `GET path`, the best of a few passes."""
+async def per_request(app: App, state: dict[str, Any], load: str, requests: int) -> float:
+    """CPU microseconds per request of `load` ("GET /path" or "POST /items"), the best of a
+    few passes; each POST creates an item of its own, as the HTTP cases' POSTs do."""
+    method, path = load.split()
+    created = iter(range(1_000_000))
+
+    def body() -> bytes:
+        if method == "GET":
+            return b""
+        item = {"name": f"bench {next(created)}", "description": "A thing.", "quantity": 3}
+        return json.dumps(item).encode()
+
     for _ in range(min(requests, 200)):  # warm-up
-        await call(app, state, "GET", path)
+        await call(app, state, method, path, body())
     best = float("inf")
     for _ in range(PASSES):
+        bodies = [body() for _ in range(requests)]
         start = time.process_time()
-        for _ in range(requests):
-            await call(app, state, "GET", path)
+        for content in bodies:
+            await call(app, state, method, path, content)
         best = min(best, (time.process_time() - start) / requests * 1e6)
-    status = await call(app, state, "GET", path)
-    if status != 200:
-        raise RuntimeError(f"GET {path} -> {status}")
+    status = await call(app, state, method, path, body())
+    if status not in (200, 201):
+        raise RuntimeError(f"{load} -> {status}")
     return best
 
 
@@ -101,7 +113,7 @@ async def measure(requests: int, without: set[str]) -> dict[str, Any]:
         for n in range(1, SEED + 1):
             item = {"name": f"seed {n}", "description": f"Seeded item {n}.", "quantity": n}
             await call(app, state, "POST", "/items", json.dumps(item).encode())
-        costs = {path: await per_request(app, state, path, requests) for path in PATHS}
+        costs = {load: await per_request(app, state, load, requests) for load in LOADS}
     finally:
         await startup.put({"type": "lifespan.shutdown"})
         await running

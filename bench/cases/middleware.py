@@ -120,14 +120,16 @@ def _in_process(ctx: Context) -> list[Row]:
     runs = in_process.measure(ctx, project, [(name,) for name in middleware] + [middleware])
     stack = f"default stack ({' + '.join(middleware)})"
     rows = [
-        runs.share(GROUP, f"GET /items, in process: {stack}", middleware, "/items", STACK_COST),
-        runs.share(
-            GROUP, "GET /health/live, in process: default stack", middleware, "/health/live"
-        ),
-        runs.share(GROUP, "GET /items/{id}, in process: default stack", middleware, "/items/7"),
+        runs.share(GROUP, f"GET /items, in process: {stack}", middleware, "GET /items", STACK_COST)
     ]
+    for load, case in (
+        ("GET /health/live", "GET /health/live"),
+        ("GET /items/7", "GET /items/{id}"),
+        ("POST /items", "POST /items"),
+    ):
+        rows.append(runs.share(GROUP, f"{case}, in process: default stack", middleware, load))
     return rows + [
-        runs.share(GROUP, f"GET /items, in process: {name}", (name,), "/items")
+        runs.share(GROUP, f"GET /items, in process: {name}", (name,), "GET /items")
         for name in middleware
     ]
 

@@ -45,7 +45,7 @@ def _in_process(ctx: Context) -> list[Row]:
     project = ctx.projects.get(PROJECTS["default (metrics on)"], VARIANTS["default (metrics on)"])
     runs = in_process.measure(ctx, project, [("metrics",)])
     case = "GET /items/{id}: cost of metrics, in process"
-    return [runs.share(GROUP, case, ("metrics",), "/items/7", METRICS_COST)]
+    return [runs.share(GROUP, case, ("metrics",), "GET /items/7", METRICS_COST)]
 
 
 def _project_name(label: str) -> str:

@@ -56,7 +56,7 @@ CONFLICT: Responses = {409: PROBLEM_RESPONSE | {"description": "Another item has
 async def create_item(data: ItemCreate, items: Items, response: Response) -> Item:
     """Names are unique; surrounding and repeated whitespace is collapsed first."""
     item = await items.create(data)
-    response.headers["Location"] = router.url_path_for("get_item", item_id=str(item.id))
+    response.headers["Location"] = f"{router.prefix}/{item.id}"  # get_item's path
     return item
 
 

@@ -73,7 +73,7 @@ async def submit_job(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             "This Idempotency-Key was used with other parameters.",
         ) from None
-    response.headers["Location"] = router.url_path_for("get_job", job_id=job.id)
+    response.headers["Location"] = f"{router.prefix}/{job.id}"  # get_job's path
     return job
 
 
