@@ -19,8 +19,9 @@ LOAD = wrk.Load("/items/7", headers=ACCEPT)
 cost shows."""
 
 METRICS_COST = Target("<", 10.0)
-"""Microseconds `metrics` adds to a request (median over rounds), measured in process: served,
-the spread between rounds is larger than the target (BENCHMARKS.md)."""
+"""Microseconds `metrics` adds to a request (median over rounds), served and in process: the
+served figure is what clients feel, and the one in process, with no server, the middleware's
+own CPU time, which a spread of tens of µs between served rounds cannot hide."""
 TRACING_RATIO = Target(">=", 0.95, on="ratio")
 """Tracing with no exporter keeps at least 95 % of the requests per second."""
 
@@ -74,7 +75,7 @@ def _run(ctx: Context) -> list[Row]:
     if metrics_row.unavailable is None:
         metrics_row.measure, metrics_row.unit = "cost", "µs/request"
         metrics_row.value = Summary.of(costs)
-        metrics_row.note += "; the in-process row holds the target"
+        metrics_row.target = METRICS_COST
     tracing_row = throughput_row(
         GROUP,
         "GET /items/{id}: tracing on with no exporter, against the default project",
