@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from . import TITLE, problems
 from .api import health
@@ -12,6 +13,11 @@ from .middleware.body_limit import BodyLimitMiddleware
 from .middleware.unhandled_errors import UnhandledErrorMiddleware
 from .module import Module
 from .modules import Settings, modules
+
+NO_BUILT_IN_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""FastAPI's own OpenTelemetry support, off: requests are measured and traced by this
+service's own modules, and FastAPI would otherwise look for a configured provider on every
+request (three environment lookups, about 6 µs)."""
 
 
 def create_app(
@@ -26,6 +32,7 @@ def create_app(
         enabled = modules(settings)
     package = metadata.metadata("{{ cookiecutter.project_slug.replace('_', '-') }}")
     app = FastAPI(
+        telemetry=NO_BUILT_IN_TELEMETRY,
         title=TITLE,
         description=package["Summary"],
         version=package["Version"],

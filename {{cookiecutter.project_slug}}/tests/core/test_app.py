@@ -2,6 +2,7 @@
 
 import pytest
 from httpx import AsyncClient
+from opentelemetry import metrics, trace
 
 from {{ cookiecutter.project_slug }} import TITLE
 from {{ cookiecutter.project_slug }}.app import create_app
@@ -41,3 +42,20 @@ def test_main_exposes_an_app_for_servers() -> None:
     from {{ cookiecutter.project_slug }}.main import app
 
     assert app.title == TITLE
+
+
+async def test_fastapi_looks_for_no_telemetry_provider(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastAPI's own OpenTelemetry support is off: it does not even ask for a provider."""
+    asked: list[str] = []
+
+    def provider(kind: str) -> object:
+        asked.append(kind)
+        return object()
+
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider("tracer"))
+    monkeypatch.setattr(metrics, "get_meter_provider", lambda: provider("meter"))
+    response = await client.get("/health/live")
+    assert response.status_code == 200
+    assert asked == []
