@@ -16,11 +16,12 @@ from .errors import UNAVAILABLE
 from .queue import IdempotencyKeyReusedError, JobQueue, get_queue
 from .schemas import Job, SummaryRequest
 
+Responses = dict[int | str, dict[str, Any]]
+SERVICE_RESPONSES: Responses = {503: UNAVAILABLE}
 {% if cookiecutter.auth == "oidc" %}
-SERVICE_RESPONSES: dict[int | str, dict[str, Any]] = {503: UNAVAILABLE}
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=SERVICE_RESPONSES | AUTH_RESPONSES)
 {% else %}
-router = APIRouter(prefix="/jobs", tags=["jobs"], responses={503: UNAVAILABLE})
+router = APIRouter(prefix="/jobs", tags=["jobs"], responses=SERVICE_RESPONSES)
 {% endif %}
 
 Queue = Annotated[JobQueue, Depends(get_queue)]
@@ -33,7 +34,6 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-Responses = dict[int | str, dict[str, Any]]
 {% if cookiecutter.auth == "oidc" %}
 NOT_FOUND: Responses = {404: PROBLEM_RESPONSE | {"description": "No job of yours has this id."}}
 {% else %}
@@ -56,16 +56,14 @@ async def submit_job(
     response: Response,
 {% if cookiecutter.auth == "oidc" %}
     principal: CurrentPrincipal,
+{% endif %}
     idempotency_key: IdempotencyKey = None,
 ) -> Job:
     """Queued at once; follow it at `Location` until it has succeeded or failed."""
     try:
+{% if cookiecutter.auth == "oidc" %}
         job = await queue.submit(queue.summarize, data, idempotency_key, principal.subject)
 {% else %}
-    idempotency_key: IdempotencyKey = None,
-) -> Job:
-    """Queued at once; follow it at `Location` until it has succeeded or failed."""
-    try:
         job = await queue.submit(queue.summarize, data, idempotency_key)
 {% endif %}
     except IdempotencyKeyReusedError:
