@@ -1,17 +1,20 @@
-"""A readiness check that gives up on a slow SQLite connect leaves nothing running past the
-event loop (aiosqlite cannot cancel a connect half-way: its thread would report to a closed
-loop)."""
+"""SQLite connects that are given up on or fail leave nothing running past the event loop
+(aiosqlite's thread would report to a closed loop)."""
 
 import asyncio
 import sqlite3
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from {{ cookiecutter.project_slug }}.db import DatabaseSettings
+from {{ cookiecutter.project_slug }}.db.engine import create_engine
+from {{ cookiecutter.project_slug }}.db.errors import DatabaseUnavailableError
 from {{ cookiecutter.project_slug }}.db.session import open_database
 from {{ cookiecutter.project_slug }}.readiness import Readiness
 
@@ -58,3 +61,33 @@ def test_a_check_given_up_on_ends_before_the_loop_closes(
         thread.join(timeout=5 * CONNECT_TIME)
         assert not thread.is_alive()
     assert thread_errors == []
+
+
+@pytest.fixture
+def no_thread_switch() -> Iterator[None]:
+    """Other threads run only while this one waits: none can finish behind the test's back."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(60)
+    yield
+    sys.setswitchinterval(interval)
+
+
+@pytest.mark.usefixtures("no_thread_switch")
+def test_a_failed_connect_returns_once_its_thread_has_stopped(tmp_path: Path) -> None:
+    settings = DatabaseSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'absent' / 'service.sqlite3'}",
+        database_alembic_config="",
+        _env_file=None,
+    )
+
+    async def connect_and_fail() -> set[threading.Thread]:
+        engine = create_engine(settings)
+        await asyncio.to_thread(time.time)  # the loop's executor thread, counted in `before`
+        before = set(threading.enumerate())
+        with pytest.raises(DatabaseUnavailableError, match="unable to open database file"):
+            await engine.connect()
+        running = set(threading.enumerate()) - before
+        await engine.dispose()
+        return running
+
+    assert asyncio.run(connect_and_fail()) == set()

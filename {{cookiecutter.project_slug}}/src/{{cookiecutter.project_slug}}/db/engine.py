@@ -1,14 +1,16 @@
 """The engine: one connection pool per process, built from the settings."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiosqlite
 {% if cookiecutter.database == "postgresql" %}
 from sqlalchemy import Dialect, event
 {% else %}
 from sqlalchemy import event
 {% endif %}
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .errors import as_unavailable
@@ -49,6 +51,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_recycle=settings.database_pool_recycle,
         echo=settings.database_echo,
         connect_args=connect_args,
+        async_creator=_sqlite_connector(url) if sqlite else None,
     )
     event.listen(engine.sync_engine, "handle_error", as_unavailable)
 {% if cookiecutter.database == "postgresql" %}
@@ -61,6 +64,29 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     if sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_tuner(settings.database_busy_timeout))
     return engine
+
+
+def _sqlite_connector(url: URL) -> Callable[[], Awaitable[aiosqlite.Connection]]:
+    """aiosqlite's connect as SQLAlchemy makes it, but a failed connect returns only once
+    aiosqlite's thread has stopped.
+
+    aiosqlite stops the thread of a connect that failed without waiting for it: if the event
+    loop closes first (a short `asyncio.run`, such as `check`), the thread raises "Event loop
+    is closed" (omnilib/aiosqlite#241).
+    """
+    cargs, cparams = url.get_dialect()().create_connect_args(url)
+
+    async def connect() -> aiosqlite.Connection:
+        connection = aiosqlite.connect(*cargs, **cparams)
+        thread = connection._thread
+        thread.daemon = True  # as SQLAlchemy sets it: an unclosed connection never holds up exit
+        try:
+            return await connection
+        except BaseException:
+            await asyncio.to_thread(thread.join)
+            raise
+
+    return connect
 
 
 def _sqlite_tuner(busy_timeout: float) -> Callable[[Any, Any], None]:
