@@ -31,6 +31,9 @@ class ProblemResponse(JSONResponse):
     media_type = "application/problem+json"
 
 
+Responses = dict[int | str, dict[str, Any]]
+"""A route's or a router's `responses=`: what each status code documents."""
+
 PROBLEM_RESPONSE: dict[str, Any] = {
     "model": Problem,
     "content": {"application/problem+json": {}},

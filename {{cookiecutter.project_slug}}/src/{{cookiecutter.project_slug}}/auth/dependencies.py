@@ -5,12 +5,12 @@ Failures are problems with the `WWW-Authenticate` challenge of RFC 6750: 401 and
 when it lacks a scope.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..problems import PROBLEM_RESPONSE
+from ..problems import PROBLEM_RESPONSE, Responses
 from .principal import Principal
 from .verifier import InvalidTokenError, Verifier
 
@@ -21,7 +21,7 @@ bearer = HTTPBearer(
 )
 """Declares the scheme in the OpenAPI schema, so `/docs` can send a token."""
 
-AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+AUTH_RESPONSES: Responses = {
     401: PROBLEM_RESPONSE | {"description": "No bearer token, or one that is not accepted."},
     403: PROBLEM_RESPONSE | {"description": "The token lacks a scope this operation needs."},
 }

@@ -46,7 +46,8 @@ def database_module(settings: DatabaseSettings) -> Module:
 async def open_database(settings: DatabaseSettings) -> AsyncIterator[Resources]:
     """The engine, from start-up to shutdown, and the checks that it is usable."""
     engine = create_engine(settings)
-    # aiosqlite cannot cancel a connect half-way: its thread would report to a closed loop.
+    # aiosqlite cannot cancel a connect half-way, and the engine's connect waits for its
+    # thread: a check given up on runs to its end aside, so readiness still answers on time.
     ends = RunToEnd() if engine.dialect.name == "sqlite" else None
     try:
         checks: dict[str, ReadinessCheck] = {"database": partial(ping, engine)}

@@ -6,17 +6,16 @@ dependency failed, not where the service's dependencies live.
 """
 
 import logging
-from typing import Any
 
 import httpx
 from fastapi import Request
 
-from ..problems import PROBLEM_RESPONSE, ProblemResponse, problem
+from ..problems import PROBLEM_RESPONSE, ProblemResponse, Responses, problem
 from ..settings import variable
 
 logger = logging.getLogger(__name__)
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
+RESPONSES: Responses = {
     502: PROBLEM_RESPONSE | {"description": "The upstream is unreachable, or failed."},
     503: PROBLEM_RESPONSE | {"description": "The upstream's URL is not configured."},
     504: PROBLEM_RESPONSE | {"description": "The upstream did not answer in time."},

@@ -1,10 +1,10 @@
 """The example route calling an upstream: exchange rates."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
 
-from ..problems import PROBLEM_RESPONSE
+from ..problems import PROBLEM_RESPONSE, Responses
 from .client import Rates
 from .errors import RESPONSES
 from .rates import CURRENCY, Rate
@@ -12,7 +12,7 @@ from .rates import CURRENCY, Rate
 router = APIRouter(prefix="/rates", tags=["rates"])
 
 Currency = Annotated[str, Path(pattern=CURRENCY, description="An ISO 4217 code, e.g. EUR.")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
+NOT_FOUND: Responses = {
     404: PROBLEM_RESPONSE | {"description": "The upstream knows no rate for this pair."}
 }
 

@@ -6,7 +6,7 @@
 {% endif %}
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from pydantic import BeforeValidator
@@ -14,12 +14,11 @@ from pydantic import BeforeValidator
 {% if cookiecutter.auth == "oidc" %}
 from ..auth import AUTH_RESPONSES, RequireScopes
 {% endif %}
-from ..problems import PROBLEM_RESPONSE, unavailable_response
+from ..problems import PROBLEM_RESPONSE, Responses, unavailable_response
 from .repository import ItemRepository
 from .schemas import Item, ItemCreate, ItemPage, ItemUpdate
 from .storage import provide_item_repository
 
-Responses = dict[int | str, dict[str, Any]]
 UNAVAILABLE: Responses = {503: unavailable_response("The database is unreachable or too slow.")}
 router = APIRouter(prefix="/items", tags=["items"], responses=UNAVAILABLE)
 {% if cookiecutter.auth == "oidc" %}

@@ -4,19 +4,18 @@
 """The job API: submit the example job, then follow it by id."""
 {% endif %}
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response, status
 
 {% if cookiecutter.auth == "oidc" %}
 from ..auth import AUTH_RESPONSES, CurrentPrincipal
 {% endif %}
-from ..problems import PROBLEM_RESPONSE
+from ..problems import PROBLEM_RESPONSE, Responses
 from .errors import UNAVAILABLE
 from .queue import IdempotencyKeyReusedError, JobQueue, get_queue
 from .schemas import Job, SummaryRequest
 
-Responses = dict[int | str, dict[str, Any]]
 SERVICE_RESPONSES: Responses = {503: UNAVAILABLE}
 {% if cookiecutter.auth == "oidc" %}
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=SERVICE_RESPONSES | AUTH_RESPONSES)
